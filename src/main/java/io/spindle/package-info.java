@@ -1,0 +1,2 @@
+/** Spindle: data-parallel neural-network training on Apache Spark. */
+package io.spindle;

@@ -1,0 +1,68 @@
+package io.spindle.train;
+
+import io.spindle.nn.Network;
+import io.spindle.nn.NetworkSpec;
+import io.spindle.nn.loss.Loss;
+
+/**
+ * The per-batch work every trainer shares, single-process or on a Spark executor: forward,
+ * loss, backward, adding the batch's <em>summed</em> gradient into a caller-owned vector.
+ * Owns the network buffers, so one instance per task allocates nothing per batch.
+ */
+public final class GradientStep {
+
+  private final Network network;
+  private final Loss loss;
+  private final int outSize;
+  private float[] gradOutput = new float[0];
+
+  public GradientStep(NetworkSpec spec) {
+    this.network = spec.instantiate();
+    this.loss = spec.loss();
+    this.outSize = spec.outputShape().size();
+  }
+
+  public Network network() {
+    return network;
+  }
+
+  /**
+   * Forward and backward over {@code n} examples.
+   *
+   * @param features n x inputShape floats (NCHW)
+   * @param targets n x targetSize floats
+   * @param grads receives the gradient of the summed loss (added, not overwritten)
+   * @param seed seeds dropout for this batch
+   * @param into receives the summed loss, correct predictions and n
+   */
+  public void accumulate(float[] params, float[] features, float[] targets, int n,
+      float[] grads, long seed, Metrics into) {
+    if (n == 0) {
+      return;
+    }
+    network.reseed(seed);
+    float[] out = network.forward(params, features, n, true);
+    if (gradOutput.length < n * outSize) {
+      gradOutput = new float[n * outSize];
+    }
+    double lossSum = loss.lossAndGradient(out, targets, n, outSize, gradOutput);
+    int correct = loss.countCorrect(out, targets, n, outSize);
+    network.backward(params, grads, gradOutput, n);
+    into.add(lossSum, correct, n);
+  }
+
+  /** Forward only (inference mode): adds loss and accuracy sums into {@code into}. */
+  public void evaluate(float[] params, float[] features, float[] targets, int n, Metrics into) {
+    if (n == 0) {
+      return;
+    }
+    float[] out = network.forward(params, features, n, false);
+    double lossSum = loss.lossAndGradient(out, targets, n, outSize, null);
+    into.add(lossSum, loss.countCorrect(out, targets, n, outSize), n);
+  }
+
+  /** Forward only, returning raw outputs (logits) for n examples in the network's buffer. */
+  public float[] predictRaw(float[] params, float[] features, int n) {
+    return network.forward(params, features, n, false);
+  }
+}
