@@ -1,0 +1,135 @@
+package io.spindle.data;
+
+import java.io.Serializable;
+import java.util.Arrays;
+
+/**
+ * One partition's training examples packed into flat arrays: features stay compact (uint8 with
+ * a scale, e.g. 1/255 for pixels, or float32) and are turned into floats batch by batch.
+ * Targets are {@code count x targetSize} floats (a class index, or regression/binary targets).
+ */
+public final class ExampleBlock implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  private final int count;
+  private final int featureSize;
+  private final int targetSize;
+  /** uint8 features (count x featureSize), or null when {@link #floats} holds them. */
+  private final byte[] bytes;
+  private final float byteScale;
+  private final float[] floats;
+  private final float[] targets;
+
+  private ExampleBlock(int count, int featureSize, int targetSize, byte[] bytes, float byteScale,
+      float[] floats, float[] targets) {
+    if (count < 0 || featureSize <= 0 || targetSize <= 0) {
+      throw new IllegalArgumentException("invalid block geometry: count=" + count
+          + " featureSize=" + featureSize + " targetSize=" + targetSize);
+    }
+    long features = (long) count * featureSize;
+    long have = bytes != null ? bytes.length : floats.length;
+    if (have < features || targets.length < (long) count * targetSize) {
+      throw new IllegalArgumentException("block arrays are shorter than " + count + " examples");
+    }
+    this.count = count;
+    this.featureSize = featureSize;
+    this.targetSize = targetSize;
+    this.bytes = bytes;
+    this.byteScale = byteScale;
+    this.floats = floats;
+    this.targets = targets;
+  }
+
+  /** Examples whose features are uint8, scaled by {@code scale} when read. */
+  public static ExampleBlock ofBytes(byte[] features, float scale, float[] targets, int count,
+      int featureSize, int targetSize) {
+    return new ExampleBlock(count, featureSize, targetSize, features, scale, null, targets);
+  }
+
+  public static ExampleBlock ofFloats(float[] features, float[] targets, int count,
+      int featureSize, int targetSize) {
+    return new ExampleBlock(count, featureSize, targetSize, null, 1f, features, targets);
+  }
+
+  public int count() {
+    return count;
+  }
+
+  public int featureSize() {
+    return featureSize;
+  }
+
+  public int targetSize() {
+    return targetSize;
+  }
+
+  public boolean isCompact() {
+    return bytes != null;
+  }
+
+  /** Bytes the block holds in memory (for logs and memory planning). */
+  public long sizeInBytes() {
+    long f = bytes != null ? (long) count * featureSize : 4L * count * featureSize;
+    return f + 4L * count * targetSize;
+  }
+
+  /**
+   * Copies examples {@code order[from .. from+n)} into the batch buffers as floats:
+   * {@code x} gets n x featureSize, {@code y} gets n x targetSize.
+   */
+  public void gather(int[] order, int from, int n, float[] x, float[] y) {
+    for (int j = 0; j < n; j++) {
+      copyExample(order[from + j], j, x, y);
+    }
+  }
+
+  /** Copies the contiguous examples {@code [from, from+n)} (evaluation order). */
+  public void gatherRange(int from, int n, float[] x, float[] y) {
+    for (int j = 0; j < n; j++) {
+      copyExample(from + j, j, x, y);
+    }
+  }
+
+  private void copyExample(int example, int slot, float[] x, float[] y) {
+    int src = example * featureSize;
+    int dst = slot * featureSize;
+    if (bytes != null) {
+      for (int i = 0; i < featureSize; i++) {
+        x[dst + i] = (bytes[src + i] & 0xFF) * byteScale;
+      }
+    } else {
+      System.arraycopy(floats, src, x, dst, featureSize);
+    }
+    System.arraycopy(targets, example * targetSize, y, slot * targetSize, targetSize);
+  }
+
+  /** The target floats of one example (a view copy, for tests and validation). */
+  public float[] target(int example) {
+    return Arrays.copyOfRange(targets, example * targetSize, (example + 1) * targetSize);
+  }
+
+  /** Examples {@code [from, to)} as a new block (used to split data into partitions). */
+  public ExampleBlock slice(int from, int to) {
+    if (from < 0 || to > count || from > to) {
+      throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") of " + count);
+    }
+    int n = to - from;
+    float[] t = Arrays.copyOfRange(targets, from * targetSize, to * targetSize);
+    if (bytes != null) {
+      return ofBytes(Arrays.copyOfRange(bytes, from * featureSize, to * featureSize), byteScale,
+          t, n, featureSize, targetSize);
+    }
+    return ofFloats(Arrays.copyOfRange(floats, from * featureSize, to * featureSize), t, n,
+        featureSize, targetSize);
+  }
+
+  /** Splits into {@code parts} contiguous blocks whose sizes differ by at most one. */
+  public ExampleBlock[] split(int parts) {
+    ExampleBlock[] out = new ExampleBlock[parts];
+    for (int p = 0; p < parts; p++) {
+      out[p] = slice((int) ((long) count * p / parts), (int) ((long) count * (p + 1) / parts));
+    }
+    return out;
+  }
+}
