@@ -32,9 +32,15 @@ public final class SparkEvaluator implements Evaluator {
   public SparkEvaluator(JavaSparkContext sc, NetworkSpec spec, JavaRDD<ExampleBlock> blocks) {
     this.sc = sc;
     this.blocks = blocks;
-    List<ExampleBlock> first = blocks.take(1);
-    if (!first.isEmpty()) {
-      PartitionWorker.checkCompatible(spec, first.get(0));
+    String previous = sc.getLocalProperty("spark.job.description");
+    try {
+      sc.setJobDescription("spindle: check the validation data against the network");
+      List<ExampleBlock> first = blocks.take(1);
+      if (!first.isEmpty()) {
+        PartitionWorker.checkCompatible(spec, first.get(0));
+      }
+    } finally {
+      sc.setJobDescription(previous);
     }
     this.runId = "spindle-eval-" + UUID.randomUUID();
     this.setup = sc.broadcast(new RunSetup(runId, spec, null, false, 0L));

@@ -35,6 +35,8 @@ public final class SparkGradientSource implements GradientSource {
   private final Broadcast<RunSetup> setup;
   private final String runId;
   private final int treeDepth;
+  /** The caller's job description, restored on close. */
+  private final String callerDescription;
   private Broadcast<float[]> weights;
   private boolean closed;
 
@@ -51,15 +53,20 @@ public final class SparkGradientSource implements GradientSource {
     this.sc = sc;
     this.blocks = blocks;
     this.treeDepth = treeDepth;
-    String previous = sc.getLocalProperty("spark.job.description");
-    sc.setJobDescription("spindle: count training examples per partition");
-    long[] sizes = BlockRdds.partitionSizes(blocks);
-    sc.setJobDescription(previous);
-    if (!BlockRdds.isPacked(sizes)) {
-      throw new IllegalArgumentException("the training RDD has partitions with several blocks;"
-          + " pack them with BlockRdds.pack(rdd, level) first (one block per partition)");
+    this.callerDescription = sc.getLocalProperty("spark.job.description");
+    long[] sizes;
+    try {
+      sc.setJobDescription("spindle: cache training data, count examples per partition");
+      sizes = BlockRdds.partitionSizes(blocks);
+      if (!BlockRdds.isPacked(sizes)) {
+        throw new IllegalArgumentException("the training RDD has partitions with several blocks;"
+            + " pack them with BlockRdds.pack(rdd, level) first (one block per partition)");
+      }
+      sc.setJobDescription("spindle: check the training data against the network");
+      checkFirstBlock(spec, blocks);
+    } finally {
+      sc.setJobDescription(callerDescription);
     }
-    checkFirstBlock(spec, blocks);
     this.schedule = new BatchSchedule(sizes, batchSize);
     this.runId = "spindle-" + UUID.randomUUID();
     this.setup = sc.broadcast(new RunSetup(runId, spec, schedule, shuffle, seed));
@@ -123,6 +130,7 @@ public final class SparkGradientSource implements GradientSource {
     }
     setup.destroy();
     ExecutorCleanup.run(sc, runId);
+    sc.setJobDescription(callerDescription);
   }
 
   /** The per-partition task body (small: two broadcast handles and three counters). */

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * and reproducible seeded shuffles. {@link io.spindle.spark.DistributedTrainerTest} runs the same
  * checks on the Spark source.
  */
-class BatchSemanticsTest {
+public class BatchSemanticsTest {
 
   static final int N = 50;
   static final int BATCH = 8;
