@@ -24,6 +24,10 @@ import java.util.zip.ZipException;
  * file's declared payload must equal its length on disk exactly. A gzip file's declared payload
  * must fit the most deflate can expand its compressed length (1032:1), and its buffer grows only
  * as decompressed bytes actually arrive.
+ *
+ * <p>Known limit: bytes after the end of a gzip stream (not inside it) are skipped by
+ * java.util.zip, as gunzip skips them with a warning; for files listed in MD5SUMS the checksum
+ * still catches them.
  */
 final class IdxStream implements Closeable {
 

@@ -207,6 +207,16 @@ class MnistIdxTest {
   }
 
   @Test
+  void plausibleButFalseGzipHeaderFailsOnTheDataActuallyThere() throws IOException {
+    // Within deflate's ratio for this file size, so only reading can show the data is missing.
+    byte[] small = gzip(idx(MnistIdx.LABELS_MAGIC, new int[] {20000}, new byte[10]));
+    assertTrue(20008 < 1032L * small.length, "the declared size passes the ratio bound");
+    Path p = write("short.gz", small);
+    assertMessage(() -> MnistIdx.readLabels(p), p + ": truncated",
+        "ends after 10 of their 20000 bytes");
+  }
+
+  @Test
   void overflowingImageSizesAreRefused() throws IOException {
     Path huge = write("huge", idx(MnistIdx.IMAGES_MAGIC, new int[] {-1, 1 << 14, 1 << 14},
         new byte[16]));
