@@ -4,7 +4,6 @@ import io.spindle.io.AtomicFiles;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -207,7 +206,7 @@ public final class ConfusionMatrix implements Serializable {
 
   private static void write(Path file, String text) {
     try {
-      AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
+      AtomicFiles.writeString(file, text);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }

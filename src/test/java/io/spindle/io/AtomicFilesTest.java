@@ -26,8 +26,8 @@ class AtomicFilesTest {
   @Test
   void writesAndReplacesLeavingNoTemporaryFiles() throws IOException {
     Path target = dir.resolve("metrics.csv");
-    AtomicFiles.write(target, "one".getBytes(StandardCharsets.UTF_8));
-    AtomicFiles.write(target, "two".getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.writeString(target, "one");
+    AtomicFiles.writeString(target, "two");
     assertEquals("two", Files.readString(target));
     assertEquals(List.of(target), listing());
   }
@@ -35,7 +35,7 @@ class AtomicFilesTest {
   @Test
   void failedWriteKeepsTheOldContent() throws IOException {
     Path target = dir.resolve("model.bin");
-    AtomicFiles.write(target, "old".getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.writeString(target, "old");
     IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, out -> {
       out.write("half".getBytes(StandardCharsets.UTF_8));
       throw new IOException("disk full");
@@ -48,7 +48,7 @@ class AtomicFilesTest {
   @Test
   void newFilesGetOrdinaryPermissions() throws IOException {
     Path target = dir.resolve("chart.png");
-    AtomicFiles.write(target, new byte[] {1});
+    AtomicFiles.writeBytes(target, new byte[] {1});
     Path plain = Files.createFile(dir.resolve("plain"));
     if (Files.getFileStore(dir).supportsFileAttributeView("posix")) {
       assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(target));
