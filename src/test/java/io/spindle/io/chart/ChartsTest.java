@@ -165,7 +165,7 @@ class ChartsTest {
 
   static void assertNoTemporaryFiles(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")));
+      assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp")));
     }
   }
 }
