@@ -34,9 +34,13 @@ public final class ConfigSection {
     this.object = object;
   }
 
-  /** The whole config (resolve it first). */
+  /** The whole config; substitutions such as {@code ${x}} are resolved first. */
   public static ConfigSection root(Config config) {
-    return new ConfigSection("", config.root());
+    try {
+      return new ConfigSection("", config.resolve().root());
+    } catch (com.typesafe.config.ConfigException e) {
+      throw SpindleConfigException.of(e);
+    }
   }
 
   /** The display path of this section, e.g. {@code model.layers[3]}; empty for the root. */

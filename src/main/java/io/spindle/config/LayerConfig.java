@@ -52,6 +52,10 @@ public final class LayerConfig {
 
   /** One element of {@code model.layers}. */
   static LayerSpec parse(ConfigSection layer) {
+    if (!layer.has("type")) {
+      throw layer.error("type", null, "is missing; every layer needs a type, one of "
+          + String.join(", ", TYPES));
+    }
     String type = layer.choice("type", TYPES, "layer type");
     layer.rejectUnknown(keys(type), "a " + type + " layer");
     try {

@@ -72,15 +72,18 @@ public final class NetworkConfig {
     for (ConfigSection item : items) {
       LayerSpec layer = LayerConfig.parse(item);
       // Infer shapes here too, so an impossible one is reported with its config path.
+      Shape in = shape;
       try {
-        Shape in = shape;
         shape = layer.outputShape(in);
+      } catch (IllegalArgumentException e) {
+        throw item.error(e.getMessage(), e);
+      }
+      try {
+        shape.size();
         layer.paramCount(in);
-      } catch (IllegalArgumentException | ArithmeticException e) {
-        String message = e instanceof ArithmeticException
-            ? layer.kind() + ": too many parameters for input " + shape + "; make the layer smaller"
-            : e.getMessage();
-        throw item.error(message, e);
+      } catch (ArithmeticException e) {
+        throw item.error(layer.kind() + ": input " + in + " gives over 2^31 parameters or output"
+            + " values per example; make the layer or its input smaller", e);
       }
       layers.add(layer);
     }
@@ -96,12 +99,14 @@ public final class NetworkConfig {
     int[] dims = data.intList("input-shape", 1);
     ConfigValue v = data.value("input-shape");
     try {
-      return switch (dims.length) {
+      Shape shape = switch (dims.length) {
         case 1 -> Shape.vector(dims[0]);
         case 3 -> Shape.of(dims[0], dims[1], dims[2]);
         default -> throw data.error("input-shape", v, "expected [channels, height, width] or [size],"
             + " got " + ConfigSection.render(v));
       };
+      shape.size();
+      return shape;
     } catch (ArithmeticException e) {
       throw data.error("input-shape", v, "the shape " + ConfigSection.render(v)
           + " has more than 2^31 values per example");

@@ -183,13 +183,26 @@ class NetworkConfigTest {
   }
 
   @Test
+  void sizesBeyondTwoToThe31AreRefusedWithoutOverflow() {
+    String m = error("data.input-shape = [100000, 100000, 100000]\nmodel.layers = [{ type = relu }]",
+        "data.input-shape");
+    assertContains(m, "more than 2^31 values per example");
+    m = error("data.input-shape = [100000]\nmodel.layers = [{ type = dense, units = 100000 }]",
+        "model.layers[0]");
+    assertContains(m, "dense: input 100000 gives over 2^31 parameters");
+    m = error("data.input-shape = [1, 1000, 1000]\nmodel.layers = [{ type = conv2d, filters = 10000, kernel = 1 }]",
+        "model.layers[0]");
+    assertContains(m, "conv2d: input 1x1000x1000 gives over 2^31");
+  }
+
+  @Test
   void missingKeysAndSectionsAreNamed() {
     String m = error(LENET5.replace("filters = 16, ", ""), "model.layers[3].filters");
     assertContains(m, "is missing", "as an integer >= 1");
     m = error(LENET5.replace("data.input-shape = [1, 28, 28]", ""), "data");
     assertContains(m, "data is missing");
     m = error(LENET5.replace("{ type = relu }", "{ }"), "model.layers[1].type");
-    assertContains(m, "is missing");
+    assertContains(m, "is missing; every layer needs a type, one of dense, conv2d");
     m = error("data.input-shape = [4]\nmodel.layers = []", "model.layers");
     assertContains(m, "no layers");
   }
