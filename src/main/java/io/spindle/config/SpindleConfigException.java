@@ -1,15 +1,23 @@
 package io.spindle.config;
 
 /**
- * A configuration the user must fix: a one-line message that names the key (as a path such as
- * {@code model.layers[3].unit}), where it was written when known, what is wrong and what is
- * valid. The CLI prints the message alone, without a stack trace.
+ * A configuration problem the user must fix, with a one-line message naming the key (as a path
+ * such as {@code model.layers[3].unit}) or file, where it was written when known, what is wrong
+ * and what is valid. The CLI prints the message alone, without a stack trace.
  */
 public class SpindleConfigException extends IllegalArgumentException {
 
   private static final long serialVersionUID = 1L;
 
   private final String key;
+
+  public SpindleConfigException(String message) {
+    this(null, message, null);
+  }
+
+  public SpindleConfigException(String message, Throwable cause) {
+    this(null, message, cause);
+  }
 
   public SpindleConfigException(String key, String message) {
     this(key, message, null);
@@ -25,7 +33,7 @@ public class SpindleConfigException extends IllegalArgumentException {
     return key;
   }
 
-  /** Wraps a parse or I/O error of the typesafe library, whose messages already name the line. */
+  /** Wraps an error of the typesafe library, whose messages already name the line. */
   public static SpindleConfigException of(com.typesafe.config.ConfigException e) {
     return new SpindleConfigException(null, oneLine(e.getMessage()), e);
   }
