@@ -322,18 +322,24 @@ public final class ConfigSection {
         + SpindleConfigException.oneLine(problem), cause);
   }
 
-  /** " (file.conf:12)" or " (line 12)" when the value's origin is known, else "". */
+  /**
+   * Where a value was written: " (lenet5.conf:12)" for files, " (--set training.x)" for
+   * overrides, "" when unknown or merged from several places.
+   */
   static String where(ConfigValue v) {
     ConfigOrigin o = v.origin();
-    if (o == null || o.lineNumber() < 0) {
+    String d = o == null ? null : o.description();
+    if (d == null || d.startsWith("merge of") || d.contains("hardcoded value")) {
       return "";
     }
-    if (o.filename() != null) {
-      return " (" + o.filename() + ":" + o.lineNumber() + ")";
+    String file = o.filename() != null ? o.filename() : o.resource();
+    if (file != null && o.lineNumber() >= 0) {
+      return " (" + new java.io.File(file).getName() + ":" + o.lineNumber() + ")";
     }
-    String d = o.description();
-    return d.startsWith("String") || d.startsWith("merge") ? " (line " + o.lineNumber() + ")"
-        : " (" + d + ")";
+    if (d.startsWith("String") && o.lineNumber() >= 0) {
+      return " (line " + o.lineNumber() + ")";
+    }
+    return " (" + d + ")";
   }
 
   private static String describe(ConfigValue v) {

@@ -57,7 +57,19 @@ public final class NetworkConfig {
     return parse(ConfigSection.root(config));
   }
 
-  public static NetworkSpec parse(ConfigSection root) {
+  /**
+   * The network of a {@link #toMap} form read back from elsewhere, e.g. a model directory's
+   * JSON converted to maps and lists.
+   */
+  public static NetworkSpec parse(Map<String, ?> map) {
+    try {
+      return parse(ConfigValueFactory.fromMap(map, "network description").toConfig());
+    } catch (com.typesafe.config.ConfigException e) {
+      throw SpindleConfigException.of(e);
+    }
+  }
+
+  static NetworkSpec parse(ConfigSection root) {
     Shape input = inputShape(root.section("data"));
     ConfigSection model = root.section("model");
     model.rejectUnknown(MODEL_KEYS, "the model section");

@@ -6,18 +6,20 @@ import io.spindle.optim.ScheduleSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
- * The {@code training} section, typed. So far it holds the optimizer keys; the trainer's keys
- * (epochs, batch size, seed, ...) join as further components here, each listed in {@link #KEYS}
- * and in docs/config-reference.md.
+ * The {@code training} section, typed. So far it holds the optimizer; the trainer's keys
+ * (epochs, batch size, seed, ...) join as further components here. Defaults and the set of
+ * valid keys come from {@code io/spindle/defaults.conf}, the one list of keys
+ * ({@link ConfigLoader}); docs/config-reference.md documents each.
  *
  * <pre>
  * training {
  *   optimizer = adam               # sgd | momentum | nesterov | adam | adamw
- *   learning-rate = 0.001          # default 0.01 for the SGD family, 0.001 for adam/adamw
+ *   learning-rate = 0.001
  *   momentum = 0.9                 # momentum and nesterov
- *   weight-decay = 0               # L2 on the gradient; decoupled decay for adamw (default 0.01)
+ *   weight-decay = 0               # L2 on the gradient; decoupled decay for adamw
  *   beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8   # adam and adamw
  *   lr-schedule {
  *     type = cosine                # constant | step | cosine
@@ -28,17 +30,18 @@ import java.util.Map;
  * }
  * </pre>
  *
- * Hyper-parameters of an optimizer other than the chosen one (e.g. {@code momentum} with adam)
- * are accepted and unused, so a file can switch optimizers with one {@code --set}; keys that no
- * optimizer knows are errors. Inside {@code lr-schedule}, only the keys of its type are valid.
+ * Every key is type- and range-checked, but hyper-parameters of an optimizer or schedule other
+ * than the chosen one (e.g. {@code momentum} with adam) are unused: the defaults set them all,
+ * and one {@code --set training.optimizer=...} can switch optimizers. Keys absent from the
+ * defaults are errors.
  */
 public record TrainingConfig(OptimizerSpec optimizer) {
 
-  /** Every key the {@code training} section accepts. */
-  public static final List<String> KEYS = List.of("optimizer", "learning-rate", "momentum",
-      "weight-decay", "beta1", "beta2", "epsilon", "lr-schedule");
+  private static final Config DEFAULTS = ConfigLoader.defaults();
 
-  public static final String DEFAULT_OPTIMIZER = "adam";
+  /** The keys of {@code training} this class reads for the optimizer. */
+  public static final List<String> OPTIMIZER_KEYS = List.of("optimizer", "learning-rate",
+      "momentum", "weight-decay", "beta1", "beta2", "epsilon", "lr-schedule");
 
   public TrainingConfig {
     if (optimizer == null) {
@@ -46,27 +49,31 @@ public record TrainingConfig(OptimizerSpec optimizer) {
     }
   }
 
-  /** The {@code training} section of a resolved config; absent keys take their defaults. */
+  /**
+   * The {@code training} section of {@code config}; keys it does not set take the values of
+   * defaults.conf (so it works on a {@link ConfigLoader#load} result or a bare file alike).
+   */
   public static TrainingConfig parse(Config config) {
-    return parse(ConfigSection.root(config).optionalSection("training"));
-  }
-
-  public static TrainingConfig parse(ConfigSection training) {
-    training.rejectUnknown(KEYS, "the training section");
+    ConfigSection root = ConfigSection.root(config.withFallback(DEFAULTS));
+    ConfigSection training = root.section("training");
+    training.rejectUnknown(validKeys("training"), "the training section");
     return new TrainingConfig(optimizer(training));
   }
 
-  /** The optimizer keys of {@code training}, defaults filled in. */
-  public static OptimizerSpec optimizer(ConfigSection t) {
-    String name = t.choice("optimizer", DEFAULT_OPTIMIZER, OptimizerSpec.NAMES, "optimizer");
-    OptimizerSpec d = OptimizerSpec.defaults(name);
-    double lr = t.number("learning-rate", "> 0", x -> x > 0, d.learningRate());
-    double momentum = t.number("momentum", "in [0, 1)", x -> x >= 0 && x < 1, d.momentum());
-    double decay = t.number("weight-decay", ">= 0", x -> x >= 0, d.weightDecay());
-    double beta1 = t.number("beta1", "in [0, 1)", x -> x >= 0 && x < 1, d.beta1());
-    double beta2 = t.number("beta2", "in [0, 1)", x -> x >= 0 && x < 1, d.beta2());
-    double epsilon = t.number("epsilon", "> 0", x -> x > 0, d.epsilon());
-    ScheduleSpec schedule = schedule(t.optionalSection("lr-schedule"), lr);
+  /** The keys defaults.conf gives a section, e.g. {@code training.lr-schedule}. */
+  static List<String> validKeys(String section) {
+    return List.copyOf(new TreeSet<>(DEFAULTS.getObject(section).keySet()));
+  }
+
+  private static OptimizerSpec optimizer(ConfigSection t) {
+    String name = t.choice("optimizer", OptimizerSpec.NAMES, "optimizer");
+    double lr = t.number("learning-rate", "> 0", x -> x > 0);
+    double momentum = t.number("momentum", "in [0, 1)", x -> x >= 0 && x < 1);
+    double decay = t.number("weight-decay", ">= 0", x -> x >= 0);
+    double beta1 = t.number("beta1", "in [0, 1)", x -> x >= 0 && x < 1);
+    double beta2 = t.number("beta2", "in [0, 1)", x -> x >= 0 && x < 1);
+    double epsilon = t.number("epsilon", "> 0", x -> x > 0);
+    ScheduleSpec schedule = schedule(t.section("lr-schedule"), lr);
     try {
       return new OptimizerSpec(name, lr, momentum, beta1, beta2, epsilon, decay, schedule);
     } catch (IllegalArgumentException e) {
@@ -75,33 +82,27 @@ public record TrainingConfig(OptimizerSpec optimizer) {
   }
 
   private static ScheduleSpec schedule(ConfigSection s, double learningRate) {
-    String type = s.choice("type", "constant", ScheduleSpec.TYPES, "learning-rate schedule");
-    List<String> keys = switch (type) {
-      case "step" -> List.of("type", "warmup-iterations", "step-iterations", "gamma");
-      case "cosine" -> List.of("type", "warmup-iterations", "min-learning-rate");
-      default -> List.of("type", "warmup-iterations");
-    };
-    s.rejectUnknown(keys, "a " + type + " schedule");
-    long warmup = s.longAtLeast("warmup-iterations", 0, 0);
+    s.rejectUnknown(validKeys("training.lr-schedule"), "training.lr-schedule");
+    String type = s.choice("type", ScheduleSpec.TYPES, "learning-rate schedule");
+    long warmup = s.longAtLeast("warmup-iterations", 0);
+    long stepIterations = s.longAtLeast("step-iterations", 1);
+    double gamma = s.number("gamma", "> 0", g -> g > 0);
+    double min = s.number("min-learning-rate", ">= 0", m -> m >= 0);
+    if (type.equals("cosine") && min > learningRate) {
+      throw s.error("min-learning-rate", s.value("min-learning-rate"), "must not exceed"
+          + " training.learning-rate (" + learningRate + ") for a cosine schedule, got " + min);
+    }
     ScheduleSpec spec = switch (type) {
-      case "step" -> ScheduleSpec.step(s.longAtLeast("step-iterations", 1),
-          s.number("gamma", "> 0", g -> g > 0, 0.1));
-      case "cosine" -> {
-        double min = s.number("min-learning-rate", ">= 0", m -> m >= 0, 0.0);
-        if (min > learningRate) {
-          throw s.error("min-learning-rate", s.value("min-learning-rate"), "must not exceed"
-              + " training.learning-rate (" + learningRate + "), got " + min);
-        }
-        yield ScheduleSpec.cosine(min);
-      }
+      case "step" -> ScheduleSpec.step(stepIterations, gamma);
+      case "cosine" -> ScheduleSpec.cosine(min);
       default -> ScheduleSpec.constant();
     };
     return spec.withWarmup(warmup);
   }
 
   /**
-   * The resolved {@code training} keys with every default filled in, for summary.json and
-   * checkpoints; {@link #parse} reads it back to an equal config.
+   * The optimizer keys as resolved, for summary.json and checkpoints; {@link #parse} reads them
+   * back to an equal config. Keys of other schedule types are left out.
    */
   public Map<String, Object> toMap() {
     OptimizerSpec o = optimizer;

@@ -59,9 +59,10 @@ public record OptimizerSpec(String name, double learningRate, double momentum, d
   }
 
   /**
-   * PyTorch's defaults where it has them: learning rate 0.01 for the SGD family and 0.001 for
-   * Adam, momentum 0.9, betas 0.9 and 0.999, epsilon 1e-8, weight decay 0 (0.01 for adamw),
-   * constant schedule.
+   * Defaults for the Java API, PyTorch's where it has them: learning rate 0.01 for the SGD family
+   * and 0.001 for Adam, momentum 0.9, betas 0.9 and 0.999, epsilon 1e-8, weight decay 0 (0.01
+   * for adamw), constant schedule. Config files take theirs from defaults.conf instead
+   * ({@code config.TrainingConfig}).
    */
   public static OptimizerSpec defaults(String name) {
     checkName(name);

@@ -38,7 +38,7 @@ class ConfigReferenceTest {
         assertDocumented(page, key);
       }
     }
-    for (String key : TrainingConfig.KEYS) {
+    for (String key : TrainingConfig.OPTIMIZER_KEYS) {
       assertDocumented(page, "training." + key);
     }
     for (String name : OptimizerSpec.NAMES) {
@@ -47,8 +47,7 @@ class ConfigReferenceTest {
     for (String type : ScheduleSpec.TYPES) {
       assertDocumented(page, type);
     }
-    for (String key : new String[] {"warmup-iterations", "step-iterations", "gamma",
-        "min-learning-rate"}) {
+    for (String key : TrainingConfig.validKeys("training.lr-schedule")) {
       assertDocumented(page, key);
     }
   }

@@ -12,7 +12,12 @@ import io.spindle.nn.layers.Conv2D;
 import io.spindle.nn.layers.MaxPool2D;
 import io.spindle.nn.loss.MeanSquaredError;
 import io.spindle.nn.loss.SigmoidBinaryCrossEntropy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NetworkConfigTest {
 
@@ -46,7 +51,7 @@ class NetworkConfigTest {
   }
 
   private static NetworkSpec parse(String text) {
-    return NetworkConfig.parse(Configs.parseString(text, "test.conf"));
+    return NetworkConfig.parse(TestConfigs.parse(text, "test.conf"));
   }
 
   private static void assertSameNetwork(NetworkSpec expected, NetworkSpec actual) {
@@ -217,10 +222,45 @@ class NetworkConfigTest {
   }
 
   @Test
-  void syntaxErrorsBecomeConfigExceptions() {
+  void theShippedConfigsLoadAndParse() {
+    NetworkSpec lenet = NetworkConfig.parse(ConfigLoader.load(Path.of("conf/lenet5-mnist.conf"),
+        List.of()));
+    assertSameNetwork(lenet5Builder(), lenet);
+    for (String file : List.of("conf/mlp-mnist.conf", "conf/cnn-large-mnist.conf")) {
+      NetworkSpec spec = NetworkConfig.parse(ConfigLoader.load(Path.of(file), List.of()));
+      assertEquals(10, spec.outputShape().size(), file);
+    }
+  }
+
+  @Test
+  void errorsThroughTheLoaderNameTheFileAndOverrides(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("my-lenet.conf");
+    Files.writeString(file, LENET5.replace("units = 84", "unit = 84"));
     SpindleConfigException e = assertThrows(SpindleConfigException.class,
-        () -> parse("model { layers = [ { type = relu } "));
-    assertFalse(e.getMessage().contains("\n"), e.getMessage());
-    assertContains(e.getMessage(), "test.conf");
+        () -> NetworkConfig.parse(ConfigLoader.load(file, List.of())));
+    assertEquals("model.layers[9].unit (my-lenet.conf:15): unknown key for a dense layer;"
+        + " did you mean units? valid keys: type, units, init", e.getMessage());
+
+    e = assertThrows(SpindleConfigException.class, () -> NetworkConfig.parse(
+        ConfigLoader.load(Path.of("conf/lenet5-mnist.conf"), List.of("data.input-shape=[1,8,8]"))));
+    assertContains(e.getMessage(), "model.layers[3] (lenet5-mnist.conf:", "does not fit input 6x4x4");
+
+    e = assertThrows(SpindleConfigException.class, () -> NetworkConfig.parse(
+        ConfigLoader.load(Path.of("conf/lenet5-mnist.conf"), List.of("data.input-shape=big"))));
+    assertContains(e.getMessage(), "data.input-shape (--set data.input-shape)", "\"big\"");
+  }
+
+  @Test
+  void theMapFormReadsBackAsTheModelStoreKeepsIt() {
+    NetworkSpec spec = lenet5Builder();
+    // JSON-like maps and lists, as a JSON library returns them.
+    java.util.Map<String, Object> map = NetworkConfig.toMap(spec);
+    assertSameNetwork(spec, NetworkConfig.parse(map));
+    SpindleConfigException e = assertThrows(SpindleConfigException.class,
+        () -> NetworkConfig.parse(java.util.Map.of("data", java.util.Map.of("input-shape", List.of(3)),
+            "model", java.util.Map.of("layers", List.of(java.util.Map.of("type", "dense"))))));
+    assertEquals("model.layers[0].units is missing: model.layers[0] (network description) needs it,"
+        + " as an integer >= 1",
+        e.getMessage());
   }
 }

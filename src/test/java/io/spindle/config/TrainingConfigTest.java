@@ -5,17 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import io.spindle.optim.Optimizer;
 import io.spindle.optim.OptimizerSpec;
 import io.spindle.optim.ScheduleSpec;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TrainingConfigTest {
 
   private static TrainingConfig parse(String text) {
-    return TrainingConfig.parse(Configs.parseString(text, "train.conf"));
+    return TrainingConfig.parse(TestConfigs.parse(text, "train.conf"));
   }
 
   private static String error(String text, String key) {
@@ -33,9 +36,30 @@ class TrainingConfigTest {
   }
 
   @Test
-  void absentSectionGivesAdamWithItsDefaults() {
-    assertEquals(OptimizerSpec.defaults("adam"), parse("model.loss = mse").optimizer());
-    assertEquals(OptimizerSpec.defaults("adamw"), parse("training.optimizer = adamw").optimizer());
+  void absentKeysTakeTheShippedDefaults() {
+    Config defaults = ConfigLoader.defaults();
+    OptimizerSpec spec = parse("model.loss = mse").optimizer();
+    assertEquals(defaults.getString("training.optimizer"), spec.name());
+    assertEquals(defaults.getDouble("training.learning-rate"), spec.learningRate());
+    assertEquals(defaults.getDouble("training.weight-decay"), spec.weightDecay());
+    assertEquals(defaults.getDouble("training.beta2"), spec.beta2());
+    assertEquals(ScheduleSpec.constant(), spec.schedule());
+    // Only the given keys change; a step schedule takes its gamma from the defaults.
+    OptimizerSpec step = parse("training.lr-schedule { type = step, step-iterations = 7 }").optimizer();
+    assertEquals(ScheduleSpec.step(7, defaults.getDouble("training.lr-schedule.gamma")),
+        step.schedule());
+  }
+
+  @Test
+  void aLoadedJobConfigParses() {
+    TrainingConfig t = TrainingConfig.parse(ConfigLoader.load(Path.of("conf/cnn-large-mnist.conf"),
+        List.of("training.optimizer=nesterov", "training.learning-rate=0.05")));
+    assertEquals("nesterov", t.optimizer().name());
+    assertEquals(0.05, t.optimizer().learningRate());
+    assertEquals("cosine", t.optimizer().schedule().type());
+    assertEquals(200, t.optimizer().schedule().warmupIterations());
+    // The trainer's keys (epochs, seed, ...) are valid in the section too.
+    TrainingConfig.parse(ConfigLoader.load(Path.of("conf/lenet5-mnist.conf"), List.of()));
   }
 
   @Test
@@ -107,10 +131,23 @@ class TrainingConfigTest {
   @Test
   void unknownKeysAreRejected() {
     String m = error("training.learnig-rate = 0.1", "training.learnig-rate");
-    assertContains(m, "did you mean learning-rate?", "valid keys: optimizer, learning-rate");
-    m = error("training.lr-schedule { type = cosine, gamma = 0.5 }", "training.lr-schedule.gamma");
-    assertContains(m, "unknown key for a cosine schedule",
-        "valid keys: type, warmup-iterations, min-learning-rate");
+    assertContains(m, "did you mean learning-rate?",
+        "valid keys: " + String.join(", ", TrainingConfig.validKeys("training")));
+    assertTrue(TrainingConfig.validKeys("training").containsAll(TrainingConfig.OPTIMIZER_KEYS));
+    m = error("training.lr-schedule { type = cosine, min-lr = 0.5 }", "training.lr-schedule.min-lr");
+    assertContains(m, "unknown key for training.lr-schedule", "valid keys: gamma, min-learning-rate,"
+        + " step-iterations, type, warmup-iterations");
+  }
+
+  @Test
+  void unusedKeysOfOtherTypesAreStillChecked() {
+    // gamma belongs to step schedules: accepted with cosine, but not when it is nonsense.
+    assertEquals(ScheduleSpec.cosine(0.0), parse("training.lr-schedule { type = cosine, gamma = 0.5 }")
+        .optimizer().schedule());
+    String m = error("training.lr-schedule { type = cosine, gamma = -1 }", "training.lr-schedule.gamma");
+    assertContains(m, "must be a number > 0, got -1");
+    m = error("training { optimizer = adam, momentum = 2 }", "training.momentum");
+    assertContains(m, "must be a number in [0, 1), got 2");
   }
 
   @Test
@@ -124,8 +161,6 @@ class TrainingConfigTest {
     assertContains(m, "expected an integer >= 1, got 2.5");
     m = error("training.lr-schedule = cosine", "training.lr-schedule");
     assertContains(m, "expected an object", "the string \"cosine\"");
-    m = error("training.lr-schedule { type = step }", "training.lr-schedule.step-iterations");
-    assertContains(m, "is missing");
     m = error("training { learning-rate = 0.01, lr-schedule { type = cosine, min-learning-rate = 0.1 } }",
         "training.lr-schedule.min-learning-rate");
     assertContains(m, "must not exceed training.learning-rate");
