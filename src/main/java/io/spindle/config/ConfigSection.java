@@ -157,6 +157,21 @@ public final class ConfigSection {
     throw wrongType(key, v, "a string");
   }
 
+  // ---- booleans ----
+
+  /** A required boolean ({@code true}/{@code false}, also as strings from --set). */
+  public boolean bool(String key) {
+    ConfigValue v = require(key, "true or false");
+    Object raw = v.unwrapped();
+    if (raw instanceof Boolean b) {
+      return b;
+    }
+    if ("true".equals(raw) || "false".equals(raw)) {
+      return Boolean.parseBoolean((String) raw);
+    }
+    throw wrongType(key, v, "true or false");
+  }
+
   // ---- numbers ----
 
   /** A required integer of at least {@code min}. */
