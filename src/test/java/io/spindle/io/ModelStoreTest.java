@@ -1,0 +1,134 @@
+package io.spindle.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelStoreTest {
+
+  @TempDir
+  Path tmp;
+
+  private static final Map<String, Object> NETWORK = Map.of("input-shape", List.of(3));
+
+  private float[] params(int n) {
+    float[] p = new float[n];
+    Random r = new Random(1);
+    for (int i = 0; i < n; i++) {
+      p[i] = (float) r.nextGaussian();
+    }
+    p[0] = Float.MIN_VALUE; // denormals and extremes survive bit for bit
+    p[1] = -Float.MAX_VALUE;
+    return p;
+  }
+
+  @Test
+  void roundTripIsBitExact() throws IOException {
+    Path dir = tmp.resolve("model");
+    float[] p = params(100_003);
+    ModelStore.write(dir, NETWORK, p, Map.of("epochs", 2));
+    ModelStore.StoredModel m = ModelStore.read(dir, net -> p.length);
+    assertArrayEquals(p, m.params());
+    assertEquals(2, m.metadata().path("epochs").asInt());
+    assertEquals(3, m.network().path("input-shape").get(0).asInt());
+    assertEquals(100_003L * 4, Files.size(dir.resolve(ModelStore.PARAMETERS)));
+  }
+
+  @Test
+  void overwriteReplacesWholeModelAndLeavesNoTemporaries() throws IOException {
+    Path dir = tmp.resolve("model");
+    ModelStore.write(dir, NETWORK, params(10), Map.of());
+    float[] second = params(20);
+    ModelStore.write(dir, NETWORK, second, Map.of());
+    assertArrayEquals(second, ModelStore.read(dir, null).params());
+    try (Stream<Path> s = Files.list(tmp)) {
+      assertEquals(List.of(dir), s.toList(), "only the model directory remains");
+    }
+  }
+
+  @Test
+  void checksumMismatchIsRefused() throws IOException {
+    Path dir = tmp.resolve("model");
+    ModelStore.write(dir, NETWORK, params(50), Map.of());
+    try (RandomAccessFile f = new RandomAccessFile(dir.resolve(ModelStore.PARAMETERS).toFile(), "rw")) {
+      f.seek(17);
+      f.write(0x5A);
+    }
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelStore.read(dir, null));
+    assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+  }
+
+  @Test
+  void wrongParameterCountForTheNetworkIsRefused() throws IOException {
+    Path dir = tmp.resolve("model");
+    ModelStore.write(dir, NETWORK, params(50), Map.of());
+    ModelFormatException e = assertThrows(ModelFormatException.class,
+        () -> ModelStore.read(dir, net -> 51));
+    assertTrue(e.getMessage().contains("declares 50 parameters but its network needs 51"), e.getMessage());
+  }
+
+  @Test
+  void truncatedParametersAreRefused() throws IOException {
+    Path dir = tmp.resolve("model");
+    ModelStore.write(dir, NETWORK, params(50), Map.of());
+    try (RandomAccessFile f = new RandomAccessFile(dir.resolve(ModelStore.PARAMETERS).toFile(), "rw")) {
+      f.setLength(199);
+    }
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelStore.read(dir, null));
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+  }
+
+  @Test
+  void hugeDeclaredCountIsRefusedBeforeAllocating() throws IOException {
+    Path dir = tmp.resolve("model");
+    ModelStore.write(dir, NETWORK, params(5), Map.of());
+    Path desc = dir.resolve(ModelStore.DESCRIPTOR);
+    for (String count : List.of("2147483647", "9223372036854775807", "-4", "1.5", "\"many\"")) {
+      String json = Files.readString(desc).replaceFirst("\"count\" : 5", "\"count\" : " + count);
+      Files.writeString(desc, json);
+      ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelStore.read(dir, null),
+          "count " + count);
+      assertFalse(e.getMessage().isBlank());
+      ModelStore.write(dir, NETWORK, params(5), Map.of());
+    }
+  }
+
+  @Test
+  void missingFilesUnknownVersionAndGarbageAreRefused() throws IOException {
+    Path dir = tmp.resolve("model");
+    assertTrue(assertThrows(ModelFormatException.class, () -> ModelStore.read(dir, null))
+        .getMessage().contains("not a model directory"));
+
+    ModelStore.write(dir, NETWORK, params(5), Map.of());
+    Files.delete(dir.resolve(ModelStore.PARAMETERS));
+    assertTrue(assertThrows(ModelFormatException.class, () -> ModelStore.read(dir, null))
+        .getMessage().contains("no parameters.f32"));
+
+    ModelStore.write(dir, NETWORK, params(5), Map.of());
+    Path desc = dir.resolve(ModelStore.DESCRIPTOR);
+    Files.writeString(desc, Files.readString(desc).replace("\"version\" : 1", "\"version\" : 99"));
+    assertTrue(assertThrows(ModelFormatException.class, () -> ModelStore.read(dir, null))
+        .getMessage().contains("format version 99"));
+
+    Files.writeString(desc, "{ not json");
+    assertTrue(assertThrows(ModelFormatException.class, () -> ModelStore.read(dir, null))
+        .getMessage().contains("not valid JSON"));
+
+    Files.delete(desc);
+    assertTrue(assertThrows(ModelFormatException.class, () -> ModelStore.read(dir, null))
+        .getMessage().contains("no model.json"));
+  }
+}
