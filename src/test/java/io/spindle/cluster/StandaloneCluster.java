@@ -301,11 +301,25 @@ public final class StandaloneCluster implements AutoCloseable {
       export SPARK_HOME SPARK_SCALA_VERSION="${SPARK_SCALA_VERSION:-2.12}"
       RUNNER="${JAVA_HOME:+$JAVA_HOME/bin/java}"
       RUNNER="${RUNNER:-java}"
+      # As in spark-class: messages, then a line holding only NUL (read as empty), then the
+      # command NUL-separated, then the launcher's exit code.
       CMD=()
-      while IFS= read -r -d '' ARG; do CMD+=("$ARG"); done < <(
+      DELIM=$'\\n'
+      STARTED=false
+      while IFS= read -d "$DELIM" -r ARG; do
+        if [ "$STARTED" = true ]; then
+          CMD+=("$ARG")
+        elif [ -z "$ARG" ]; then
+          DELIM=''
+          STARTED=true
+        else
+          echo "$ARG"
+        fi
+      done < <(
         "$RUNNER" -Xmx128m -cp "$SPARK_HOME/jars/*" org.apache.spark.launcher.Main \\
           org.apache.spark.deploy.SparkSubmit "$@"
         printf '%d\\0' $?)
+      [ ${#CMD[@]} -gt 0 ] || { echo "spark-submit: Spark's launcher built no command" >&2; exit 1; }
       LAST=$((${#CMD[@]} - 1))
       [ "${CMD[$LAST]}" = 0 ] || exit "${CMD[$LAST]}"
       exec "${CMD[@]:0:$LAST}"
