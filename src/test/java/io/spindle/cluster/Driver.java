@@ -49,6 +49,34 @@ public final class Driver {
     return process.exitValue();
   }
 
+  /**
+   * Waits until the driver's output contains {@code text} (e.g. a progress line, to act
+   * mid-training). Fails if the driver exits first or the timeout passes.
+   */
+  public void awaitOutput(String text, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (!outputText().contains(text)) {
+      if (!process.isAlive()) {
+        // One last look: the line may have been written just before the exit.
+        if (outputText().contains(text)) {
+          return;
+        }
+        throw new AssertionError("the driver exited (code " + process.exitValue()
+            + ") before printing \"" + text + "\"\n" + describe());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the driver did not print \"" + text + "\" within " + wait
+            + "\n" + describe());
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

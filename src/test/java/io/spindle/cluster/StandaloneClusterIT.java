@@ -3,6 +3,7 @@ package io.spindle.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spindle.cluster.jobs.ClusterProbeJob;
@@ -14,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,7 +98,7 @@ class StandaloneClusterIT {
         .withConf("spark.locality.wait", "0s"));
     awaitFile(ProbeResult.runningMarker(resultFile), driver, Duration.ofSeconds(120));
     cluster.awaitExecutors(2, Duration.ofSeconds(30));
-    Thread.sleep(1000); // let the first tasks start
+    driver.awaitOutput("Starting task ", Duration.ofSeconds(60)); // Spark's log: tasks are running
 
     StandaloneCluster.KilledExecutor killed = cluster.killOneExecutor();
 
@@ -130,6 +133,22 @@ class StandaloneClusterIT {
     for (ProcessHandle handle : started) {
       assertFalse(handle.isAlive(), "still alive after close(): pid " + handle.pid());
     }
+  }
+
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void aFailedStartKillsWhatItStarted() {
+    // 1 ms cannot be enough for a master JVM to answer: start() must fail and clean up.
+    AssertionError error = assertThrows(AssertionError.class,
+        () -> StandaloneCluster.builder().workers(1).startTimeout(Duration.ofMillis(1)).start());
+    Matcher folder = Pattern.compile("cluster folder: (\\S+)").matcher(error.getMessage());
+    assertTrue(folder.find(), error.getMessage());
+    assertTrue(error.getMessage().contains("timed out waiting for the master"), error.getMessage());
+    String sparkHome = Path.of(folder.group(1)).resolve("spark-home").toString();
+    List<Long> left = ProcessHandle.allProcesses()
+        .filter(handle -> Processes.commandLine(handle).contains(sparkHome))
+        .map(ProcessHandle::pid).toList();
+    assertEquals(List.of(), left, "processes of the failed cluster still running");
   }
 
   private static boolean awaitNoExecutors() {

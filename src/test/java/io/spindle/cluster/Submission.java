@@ -14,14 +14,17 @@ import java.util.Objects;
  * Spark settings. Immutable; the {@code with...} methods return changed copies.
  *
  * <pre>{@code
- * Submission job = Submission.of(StandaloneCluster.appJar(), "io.spindle.cli.SpindleCli")
- *     .withArgs("train", "--config", "conf/lenet5-mnist.conf", "--output", out.toString())
+ * Submission job = Submission.spindleCli("train", "--config", "conf/lenet5-mnist.conf",
+ *         "--set", "data.limit=2000", "--output", out.toString())
  *     .withConf("spark.locality.wait", "0s")
  *     .withTimeout(Duration.ofMinutes(2));
  * Driver driver = cluster.submit(job);
  * }</pre>
  */
 public final class Submission {
+
+  /** Main class of the application jar. */
+  public static final String SPINDLE_CLI = "io.spindle.cli.SpindleCli";
 
   private final Path appJar;
   private final String mainClass;
@@ -55,6 +58,11 @@ public final class Submission {
     conf.put("spark.executor.memory", "1g");
     return new Submission(appJar, mainClass, List.of(), conf, List.of(), "1g",
         Duration.ofMinutes(2), simpleName(mainClass));
+  }
+
+  /** The Spindle CLI from the application jar built by {@code mvn package}, with its arguments. */
+  public static Submission spindleCli(String... cliArgs) {
+    return of(StandaloneCluster.appJar(), SPINDLE_CLI).withArgs(cliArgs).withName("spindle");
   }
 
   public Submission withArgs(String... newArgs) {
