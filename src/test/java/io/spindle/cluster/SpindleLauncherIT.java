@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.spindle.cluster.jobs.ClusterProbeJob;
 import io.spindle.cluster.jobs.ProbeJobJar;
 import io.spindle.cluster.jobs.ProbeResult;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -22,6 +23,43 @@ import org.junit.jupiter.api.Timeout;
  * caller. The probe job stands in for the CLI via SPINDLE_JAR / SPINDLE_MAIN_CLASS.
  */
 class SpindleLauncherIT {
+
+  /**
+   * Local mode needs no Spark install: the launcher's embedded JVM (its flags, the application
+   * jar and target/classpath.txt) runs a Spark job. SparkSubmit stands in for the CLI as main
+   * class (arguments after "--" reach it unchanged) and runs the probe job in local[2].
+   */
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void localModeRunsSparkEmbeddedWithTheFlags() throws Exception {
+    Path dir = Files.createDirectories(StandaloneCluster.projectDir().resolve("target/cluster-it"));
+    Path work = Files.createTempDirectory(dir, "local-");
+    Path probeJar = ProbeJobJar.build(work.resolve("probe-job.jar"));
+    Path resultFile = work.resolve("local.result");
+    List<String> command = List.of(
+        StandaloneCluster.projectDir().resolve("submit/spindle").toString(), "--",
+        "--master", "local[2]", "--conf", "spark.ui.enabled=false",
+        "--jars", StandaloneCluster.appJar().toString(),
+        "--class", ClusterProbeJob.class.getName(), probeJar.toString(),
+        resultFile.toString(), "200", "4", "10", "0");
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("SPINDLE_MAIN_CLASS", "org.apache.spark.deploy.SparkSubmit");
+    env.put("SPINDLE_JAR", StandaloneCluster.appJar().toString()); // as built; no rebuild here
+    env.put("SPINDLE_DRIVER_MEMORY", "1g");
+    env.put("SPARK_HOME", null);
+    env.put("SPARK_LOCAL_IP", null); // the launcher must set these two
+    env.put("OPENBLAS_NUM_THREADS", null);
+
+    Processes.Result run = Processes.run(command, work, env, Duration.ofSeconds(90));
+
+    assertEquals(0, run.exitCode(), run.output());
+    ProbeResult result = ProbeResult.read(resultFile);
+    assertEquals("local[2]", result.master());
+    assertEquals("true", result.driver().get("vector"), "Vector API module: " + result);
+    assertEquals("1", result.driver().get("openblas"), "OPENBLAS_NUM_THREADS: " + result);
+    assertEquals(4, result.tasks().size());
+    assertEquals(StandaloneClusterIT.sumOfSquares(200), result.totalSumOfSquares());
+  }
 
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)

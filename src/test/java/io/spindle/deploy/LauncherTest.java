@@ -131,6 +131,21 @@ class LauncherTest {
   }
 
   @Test
+  void aGivenJarIsUsedWithoutBuildingWhenTheClasspathFileExists() throws IOException {
+    write(repo.resolve("target/classpath.txt"), CLASSPATH); // no application jar at all
+    Path given = tmp.resolve("other.jar");
+
+    Processes.Result result = launch(repo, Map.of("SPINDLE_JAR", given.toString(),
+        "SPINDLE_MAIN_CLASS", "org.example.Tool"), "arg");
+
+    assertEquals(0, result.exitCode(), result.output());
+    List<String> args = recorded("java.args");
+    assertEquals(List.of("-cp", given + ":" + CLASSPATH, "org.example.Tool", "arg"),
+        args.subList(args.size() - 4, args.size()));
+    assertFalse(Files.exists(records.resolve("mvn.args")), "nothing to build");
+  }
+
+  @Test
   void sparkSubmitOptionsWithoutMasterAreRefused() throws IOException {
     prebuild();
     Processes.Result result = launch(repo, Map.of(), "train", "--deploy-mode", "cluster");
