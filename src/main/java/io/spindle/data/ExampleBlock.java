@@ -104,6 +104,19 @@ public final class ExampleBlock implements Serializable {
     System.arraycopy(targets, example * targetSize, y, slot * targetSize, targetSize);
   }
 
+  /** Index of the first example with a NaN or infinite feature, or -1 (uint8 never has one). */
+  public int firstNonFinite() {
+    if (bytes != null) {
+      return -1;
+    }
+    for (int i = 0; i < count * featureSize; i++) {
+      if (!Float.isFinite(floats[i])) {
+        return i / featureSize;
+      }
+    }
+    return -1;
+  }
+
   /** The target floats of one example (a view copy, for tests and validation). */
   public float[] target(int example) {
     return Arrays.copyOfRange(targets, example * targetSize, (example + 1) * targetSize);

@@ -2,6 +2,8 @@ package io.spindle.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
@@ -9,11 +11,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.UUID;
 
 /** Write-then-rename helpers, so readers never see a half-written file or directory. */
 public final class AtomicFiles {
+
+  /** Writes a file's content to a stream (PNG encoders, CSV writers); may throw IOException. */
+  @FunctionalInterface
+  public interface Writer {
+    void writeTo(OutputStream out) throws IOException;
+  }
 
   private AtomicFiles() {}
 
@@ -23,12 +32,25 @@ public final class AtomicFiles {
   }
 
   public static void writeBytes(Path file, byte[] bytes) throws IOException {
+    write(file, out -> out.write(bytes));
+  }
+
+  /**
+   * Writes what {@code writer} produces to {@code file} through a temporary sibling, forced to
+   * disk before the atomic rename, so a crash or a full disk leaves the old file intact. On
+   * failure the temporary file is removed and the exception rethrown.
+   */
+  public static void write(Path file, Writer writer) throws IOException {
     Path abs = file.toAbsolutePath();
     Files.createDirectories(abs.getParent());
     Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp-" + UUID.randomUUID());
     try {
-      try (OutputStream out = Files.newOutputStream(tmp)) {
-        out.write(bytes);
+      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE)) {
+        OutputStream out = Channels.newOutputStream(channel);
+        writer.writeTo(out);
+        out.flush();
+        channel.force(true);
       }
       move(tmp, abs);
     } finally {

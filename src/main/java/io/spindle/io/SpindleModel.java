@@ -1,0 +1,50 @@
+package io.spindle.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spindle.config.NetworkConfig;
+import io.spindle.nn.NetworkSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A trained model: its network and flat parameters, plus metadata. The Java API to Spindle's
+ * model directories ({@link ModelStore}); {@code spindle evaluate/predict} use the same calls.
+ *
+ * <pre>{@code
+ * SpindleModel model = SpindleModel.load(Path.of("runs/lenet5/model"));
+ * float[] logits = model.spec().instantiate().forward(model.params(), images, n, false);
+ * }</pre>
+ */
+public record SpindleModel(NetworkSpec spec, float[] params, JsonNode metadata) {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public SpindleModel {
+    if (params.length != spec.paramCount()) {
+      throw new IllegalArgumentException("the network needs " + spec.paramCount()
+          + " parameters, got " + params.length);
+    }
+  }
+
+  public static SpindleModel load(Path dir) throws IOException {
+    ModelStore.StoredModel stored = ModelStore.read(dir, network -> parse(network).paramCount());
+    return new SpindleModel(parse(stored.network()), stored.params(), stored.metadata());
+  }
+
+  /** Writes the model directory atomically. */
+  public static void save(Path dir, NetworkSpec spec, float[] params, Map<String, Object> metadata)
+      throws IOException {
+    ModelStore.write(dir, NetworkConfig.toMap(spec), params, metadata);
+  }
+
+  public void save(Path dir) throws IOException {
+    save(dir, spec, params, JSON.convertValue(metadata, Map.class));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static NetworkSpec parse(JsonNode network) {
+    return NetworkConfig.parse(JSON.convertValue(network, Map.class));
+  }
+}
