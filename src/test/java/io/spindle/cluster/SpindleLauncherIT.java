@@ -57,13 +57,14 @@ class SpindleLauncherIT {
     assertEquals("local[2]", result.master());
     assertEquals("true", result.driver().get("vector"), "Vector API module: " + result);
     assertEquals("1", result.driver().get("openblas"), "OPENBLAS_NUM_THREADS: " + result);
+    assertEquals(StandaloneCluster.projectDir().toRealPath().toString(), result.driver().get("home"));
     assertEquals(4, result.tasks().size());
     assertEquals(StandaloneClusterIT.sumOfSquares(200), result.totalSumOfSquares());
   }
 
   @Test
-  @Timeout(value = 3, unit = TimeUnit.MINUTES)
-  void masterModeCarriesTheJvmFlagsToDriverAndExecutors() {
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void masterModeCarriesTheJvmFlagsToDriverAndExecutors() throws Exception {
     try (StandaloneCluster cluster = StandaloneCluster.builder().workers(2).start()) {
       Path probeJar = ProbeJobJar.build(cluster.baseDir().resolve("probe-job.jar"));
       Path resultFile = cluster.baseDir().resolve("launcher.result");
@@ -81,13 +82,15 @@ class SpindleLauncherIT {
       env.put("OPENBLAS_NUM_THREADS", null); // the launcher must set it
 
       Driver driver = cluster.startDriver(command, env, cluster.logDir().resolve("launcher.log"),
-          Duration.ofMinutes(2));
+          Duration.ofMinutes(3));
 
       assertEquals(0, driver.awaitExit(), driver.describe());
       ProbeResult result = ProbeResult.read(resultFile);
       assertEquals(cluster.masterUrl(), result.master());
       assertEquals("true", result.driver().get("vector"), "Vector API module in the driver JVM");
       assertEquals("1", result.driver().get("openblas"), "OPENBLAS_NUM_THREADS in the driver");
+      assertEquals(StandaloneCluster.projectDir().toRealPath().toString(),
+          result.driver().get("home"), "spindle.home of the client-mode driver");
       assertEquals(4, result.tasks().size());
       assertEquals(StandaloneClusterIT.sumOfSquares(200), result.totalSumOfSquares());
       for (ProbeResult.Task task : result.tasks()) {

@@ -65,7 +65,7 @@ class StandaloneClusterIT {
   }
 
   @Test
-  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void jobRunsOnBothWorkersWithTheSpindleJarAndTheJdkFlags() {
     assertEquals(2, cluster.workerCount());
     assertEquals(2, cluster.aliveWorkerCount());
@@ -90,7 +90,7 @@ class StandaloneClusterIT {
   }
 
   @Test
-  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void jobCompletesWithTheSameResultAfterAnExecutorIsKilled() throws Exception {
     Path resultFile = cluster.baseDir().resolve("kill.result");
     // 16 tasks of 1.5 s on 2 cores: about 12 s of work, so the kill lands mid-job.
@@ -114,7 +114,7 @@ class StandaloneClusterIT {
   }
 
   @Test
-  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void closeKillsEveryProcessEvenMidJob() throws Exception {
     List<ProcessHandle> started = new ArrayList<>();
     Driver driver;

@@ -49,7 +49,7 @@ public final class Submission {
 
   /**
    * A submission with the defaults the cluster tests want: no Spark UI, 1g executors, 1g
-   * driver heap, a 2-minute timeout. The JVM flags and {@code OPENBLAS_NUM_THREADS=1} for
+   * driver heap, a 3-minute timeout. The JVM flags and {@code OPENBLAS_NUM_THREADS=1} for
    * executors are added by {@link StandaloneCluster#submit} unless set here.
    */
   public static Submission of(Path appJar, String mainClass) {
@@ -57,7 +57,7 @@ public final class Submission {
     conf.put("spark.ui.enabled", "false");
     conf.put("spark.executor.memory", "1g");
     return new Submission(appJar, mainClass, List.of(), conf, List.of(), "1g",
-        Duration.ofMinutes(2), simpleName(mainClass));
+        Duration.ofMinutes(3), simpleName(mainClass));
   }
 
   /** The Spindle CLI from the application jar built by {@code mvn package}, with its arguments. */

@@ -51,6 +51,7 @@ class LauncherTest {
     records = Files.createDirectories(tmp.resolve("records"));
     copy(project.resolve("submit/spindle"), repo.resolve("submit/spindle"));
     copy(project.resolve("conf/jvm-flags.txt"), repo.resolve("conf/jvm-flags.txt"));
+    copy(project.resolve("conf/log4j2.properties"), repo.resolve("conf/log4j2.properties"));
     copy(project.resolve("pom.xml"), repo.resolve("pom.xml"));
     write(repo.resolve("src/main/java/io/spindle/Example.java"), "class Example {}\n");
     flags = JvmFlags.parse(repo.resolve("conf/jvm-flags.txt"));
@@ -86,7 +87,7 @@ class LauncherTest {
 
     assertEquals(0, result.exitCode(), result.output());
     List<String> expected = new ArrayList<>(flags);
-    expected.addAll(List.of("-Xmx4g", "-cp", jar + ":" + CLASSPATH, MAIN,
+    expected.addAll(List.of("-Xmx4g", home(), log4j(), "-cp", jar + ":" + CLASSPATH, MAIN,
         "train", "--config", "my jobs/a b.conf", "--set", "training.epochs=1", "--verbose"));
     assertEquals(expected, recorded("java.args"));
     assertEquals(List.of("SPARK_LOCAL_IP=127.0.0.1", "OPENBLAS_NUM_THREADS=1"), recorded("java.env"));
@@ -104,7 +105,7 @@ class LauncherTest {
 
     assertEquals(0, result.exitCode(), result.output());
     List<String> expected = new ArrayList<>(flags);
-    expected.addAll(List.of("-Xmx7g", "-Dspark.ui.enabled=false", "-Dextra.one=1",
+    expected.addAll(List.of("-Xmx7g", home(), log4j(), "-Dspark.ui.enabled=false", "-Dextra.one=1",
         "-Dextra.two=2", "-cp", jar + ":" + CLASSPATH, MAIN, "evaluate", "--model", "runs/m"));
     assertEquals(expected, recorded("java.args"));
     assertEquals(List.of("SPARK_LOCAL_IP=10.1.2.3", "OPENBLAS_NUM_THREADS=3"), recorded("java.env"));
@@ -169,7 +170,7 @@ class LauncherTest {
     String joined = String.join(" ", flags);
     assertEquals(List.of(
         "--master", "spark://host:7077", "--class", MAIN,
-        "--conf", "spark.driver.extraJavaOptions=" + joined,
+        "--conf", "spark.driver.extraJavaOptions=" + joined + " \"" + home() + "\"",
         "--conf", "spark.executor.extraJavaOptions=" + joined + " -Dmine=1",
         "--conf", "spark.executorEnv.OPENBLAS_NUM_THREADS=1",
         "--conf", "spark.locality.wait=0s",
@@ -238,7 +239,36 @@ class LauncherTest {
     assertEquals(List.of(MAIN, "--help"), args.subList(args.size() - 2, args.size()));
   }
 
+  @Test
+  void clusterDeployModeDoesNotPointTheRemoteDriverAtThisCheckout() throws IOException {
+    prebuild();
+    Processes.Result result = launch(repo, Map.of("SPARK_HOME", sparkHome.toString()),
+        "--master", "yarn", "--deploy-mode=cluster", "train");
+    assertEquals(0, result.exitCode(), result.output());
+    List<String> args = recorded("spark-submit.args");
+    assertTrue(args.contains("spark.driver.extraJavaOptions=" + String.join(" ", flags)), args.toString());
+    assertTrue(containsInOrder(args, "--deploy-mode", "cluster"), args.toString());
+  }
+
   // --- helpers ------------------------------------------------------------------------------
+
+  /** The launcher passes its repository (symlinks resolved) as spindle.home. */
+  private String home() throws IOException {
+    return "-Dspindle.home=" + repo.toRealPath();
+  }
+
+  private String log4j() throws IOException {
+    return "-Dlog4j.configurationFile=" + repo.toRealPath().resolve("conf/log4j2.properties");
+  }
+
+  private static boolean containsInOrder(List<String> list, String first, String second) {
+    for (int i = 0; i + 1 < list.size(); i++) {
+      if (list.get(i).equals(first) && list.get(i + 1).equals(second)) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** A jar and classpath.txt newer than every source, as after `mvn package`. */
   private void prebuild() throws IOException {

@@ -89,10 +89,16 @@ public final class ClusterProbeJob {
         + jvmSetup();
   }
 
-  /** How this JVM was started: the Vector API module, the BLAS thread count, the BLAS in use. */
+  /**
+   * How this JVM was started: the Vector API module, the BLAS thread count, the BLAS in use, the
+   * spindle.home property (URL-encoded).
+   */
   private static String jvmSetup() {
     boolean vector = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     String openblas = System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "unset");
-    return "vector=" + vector + " openblas=" + openblas + " blas=" + Blas.backendName();
+    String home = java.net.URLEncoder.encode(System.getProperty("spindle.home", "unset"),
+        java.nio.charset.StandardCharsets.UTF_8);
+    return "vector=" + vector + " openblas=" + openblas + " blas=" + Blas.backendName()
+        + " home=" + home;
   }
 }

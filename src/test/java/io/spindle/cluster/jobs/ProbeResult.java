@@ -16,8 +16,8 @@ import java.util.TreeSet;
  * The result file of {@link ClusterProbeJob}, parsed. Lines:
  * <pre>
  * master spark://127.0.0.1:PORT
- * driver vector=true openblas=1 blas=VectorBLAS
- * task INDEX EXECUTOR_ID SUM vector=true openblas=1 blas=VectorBLAS
+ * driver vector=true openblas=1 blas=VectorBLAS home=URL_ENCODED_SPINDLE_HOME
+ * task INDEX EXECUTOR_ID SUM vector=true openblas=1 blas=VectorBLAS home=unset
  * ...
  * </pre>
  */
@@ -56,7 +56,8 @@ public record ProbeResult(String master, Map<String, String> driver, List<Task> 
     Map<String, String> settings = new TreeMap<>();
     for (int i = from; i < words.length; i++) {
       int eq = words[i].indexOf('=');
-      settings.put(words[i].substring(0, eq), words[i].substring(eq + 1));
+      settings.put(words[i].substring(0, eq),
+          java.net.URLDecoder.decode(words[i].substring(eq + 1), StandardCharsets.UTF_8));
     }
     return settings;
   }
