@@ -2,8 +2,10 @@
 # Spindle on YARN, cluster mode: train LeNet-5 on MNIST stored in HDFS.
 #
 # The driver runs inside the YARN ApplicationMaster container on some cluster node, so this
-# machine can disconnect once the job is accepted, and every path the job uses must be reachable
-# from any node: data and outputs on HDFS, the config shipped with the job.
+# machine can disconnect once the job is accepted, and nothing the job reads may live only here.
+# Spindle's driver reads its data as local files, so the MNIST files are pulled from HDFS by YARN
+# itself: `--files hdfs://...` localizes each file into the driver container's working directory,
+# where `--set data.train=<file name>` finds it (the labels file is found beside the images).
 #
 # Prerequisites
 #   - Spark 3.5.x for Scala 2.12 here (SPARK_HOME), with HADOOP_CONF_DIR (or YARN_CONF_DIR)
@@ -14,19 +16,24 @@
 #       hdfs dfs -mkdir -p /data/mnist && hdfs dfs -put data/mnist/*.gz /data/mnist/
 #   - The application jar: `mvn -B -DskipTests package`. spark-submit uploads it to the
 #     application's staging directory in HDFS.
+#   - OUTPUT: a directory the driver can write that outlives its container, i.e. a shared mount
+#     present on every NodeManager (NFS and the like). The default, under /tmp, stays on
+#     whichever node ran the driver.
 #
 # Usage
 #   submit/examples/yarn.sh [more CLI options]
-#   QUEUE=ml EXECUTORS=8 HDFS_DATA=hdfs:///data/mnist HDFS_OUT=hdfs:///user/me/runs/lenet5 \
+#   QUEUE=ml EXECUTORS=8 HDFS_DATA=hdfs:///data/mnist OUTPUT=/shared/runs/lenet5 \
 #     submit/examples/yarn.sh --set training.epochs=2
-# Follow it with `yarn logs -applicationId <id>`; the outputs are under HDFS_OUT.
+# Follow it with `yarn logs -applicationId <id>`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
 : "${SPARK_HOME:?set SPARK_HOME to a Spark 3.5 installation}"
 HDFS_DATA="${HDFS_DATA:-hdfs:///data/mnist}"
-HDFS_OUT="${HDFS_OUT:-hdfs:///user/${USER:-spindle}/spindle/runs/lenet5-mnist}"
+OUTPUT="${OUTPUT:-/tmp/spindle-runs/lenet5-mnist}"
+MNIST_FILES="$HDFS_DATA/train-images-idx3-ubyte.gz,$HDFS_DATA/train-labels-idx1-ubyte.gz"
+MNIST_FILES+=",$HDFS_DATA/t10k-images-idx3-ubyte.gz,$HDFS_DATA/t10k-labels-idx1-ubyte.gz"
 JVM_FLAGS="$(sed -e 's/#.*//' conf/jvm-flags.txt | xargs)"
 if [ -z "${SPINDLE_JAR:-}" ]; then
   jars=(target/spindle-*.jar)
@@ -54,14 +61,15 @@ args=(
   # Keep every executor for the whole run: each iteration needs every partition.
   --conf spark.dynamicAllocation.enabled=false
   --conf spark.serializer=org.apache.spark.serializer.KryoSerializer
-  # Ship the config: YARN puts it in the driver container's working directory.
-  --files conf/lenet5-mnist.conf
+  # YARN copies these into the driver container's working directory: the config from here,
+  # the four MNIST files straight from HDFS.
+  --files "conf/lenet5-mnist.conf,$MNIST_FILES"
   "$SPINDLE_JAR"
-  # From here on: the Spindle CLI, running in the cluster.
+  # From here on: the Spindle CLI, running in the cluster (paths relative to its container).
   train
   --config lenet5-mnist.conf
-  --set "data.train=$HDFS_DATA/train-images-idx3-ubyte.gz"
-  --set "data.test=$HDFS_DATA/t10k-images-idx3-ubyte.gz"
-  --output "$HDFS_OUT"
+  --set data.train=train-images-idx3-ubyte.gz
+  --set data.test=t10k-images-idx3-ubyte.gz
+  --output "$OUTPUT"
 )
 exec "$SPARK_HOME/bin/spark-submit" "${args[@]}" "$@"

@@ -87,11 +87,14 @@ class SubmitExamplesTest {
     assertTrue(containsInOrder(submit, "--deploy-mode", "cluster"), submit.toString());
     assertTrue(containsInOrder(submit, "--conf", "spark.driver.extraJavaOptions="
         + String.join(" ", JvmFlags.list())), submit.toString());
-    assertTrue(containsInOrder(submit, "--files", "conf/lenet5-mnist.conf"), submit.toString());
+    assertTrue(containsInOrder(submit, "--files", "conf/lenet5-mnist.conf,"
+        + "hdfs:///data/mnist/train-images-idx3-ubyte.gz,hdfs:///data/mnist/train-labels-idx1-ubyte.gz,"
+        + "hdfs:///data/mnist/t10k-images-idx3-ubyte.gz,hdfs:///data/mnist/t10k-labels-idx1-ubyte.gz"),
+        submit.toString());
     assertExecutorFlagsAndCli(submit, jar.toString(), "train", "--config", "lenet5-mnist.conf",
-        "--set", "data.train=hdfs:///data/mnist/train-images-idx3-ubyte.gz",
-        "--set", "data.test=hdfs:///data/mnist/t10k-images-idx3-ubyte.gz",
-        "--output", "hdfs:///user/tester/spindle/runs/lenet5-mnist");
+        "--set", "data.train=train-images-idx3-ubyte.gz",
+        "--set", "data.test=t10k-images-idx3-ubyte.gz",
+        "--output", "/tmp/spindle-runs/lenet5-mnist");
   }
 
   @Test
@@ -150,7 +153,7 @@ class SubmitExamplesTest {
     env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     env.put("SPINDLE_JAR", jar.toString());
     env.put("USER", "tester");
-    for (String name : List.of("MASTER", "CORES", "QUEUE", "EXECUTORS", "HDFS_DATA", "HDFS_OUT",
+    for (String name : List.of("MASTER", "CORES", "QUEUE", "EXECUTORS", "HDFS_DATA", "OUTPUT",
         "K8S_API", "IMAGE", "NAMESPACE")) {
       env.put(name, null);
     }
