@@ -6,6 +6,9 @@
 # inflated when other processes share the cores) and by the wall clock; the load average is
 # printed with them.
 #
+# Each table also gives the time spent inside sgemm (a separate metered pass), hence the GFLOP/s
+# of the products alone: the ceiling for the conv+dense aggregate without im2col, reorders etc.
+#
 # Usage: bench/engine.sh [rounds] [seconds-per-round]     (default 7 rounds of 1 s per backend)
 # Output: the per-backend tables, then a summary; a copy goes to bench/results/.
 set -euo pipefail
@@ -60,15 +63,17 @@ done
 echo | tee -a "$out"
 {
   echo "Summary (CPU-time based; wall-clock images/s and ratio in the last two columns):"
-  printf '%-11s %9s %11s %17s %10s %10s %10s %10s\n' backend "img/s" "conv+dense" \
-    "sgemm NN (TN)" "ratio NN" "ratio TN" "wall img/s" "wall ratio"
-  printf '%-11s %9s %11s %17s %10s %10s %10s %10s\n' "" "" "GFLOP/s" "GFLOP/s" "" "" "" "NN"
+  printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s\n' backend "img/s" "conv+dense" \
+    "sgemm NN (TN)" "ratio NN" "ratio TN" "wall img/s" "wall ratio" "products"
+  printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s\n' "" "" "GFLOP/s" "GFLOP/s" "" "" "" "NN" \
+    "alone / NN"
   grep '^RESULT' "$out" | sed 's/^RESULT //' | while read -r line; do
     declare -A r=()
     for kv in $line; do r["${kv%%=*}"]="${kv#*=}"; done
-    printf '%-11s %9s %11s %17s %10s %10s %10s %10s\n' "${r[backend]}" "${r[images_per_s]}" \
+    printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s\n' "${r[backend]}" "${r[images_per_s]}" \
       "${r[aggregate_gflops]}" "${r[sgemm_nn_gflops]} (${r[sgemm_tn_gflops]})" \
-      "${r[ratio_nn]}" "${r[ratio_tn]}" "${r[wall_images_per_s]}" "${r[wall_ratio_nn]}"
+      "${r[ratio_nn]}" "${r[ratio_tn]}" "${r[wall_images_per_s]}" "${r[wall_ratio_nn]}" \
+      "${r[products_ratio_nn]}"
   done
 } | tee -a "$out"
 echo "(saved to $out)"

@@ -54,7 +54,8 @@ public final class EngineBenchmark {
         .dense(120).relu().dense(84).relu().dense(10).build();
 
     String load0 = loadAverage();
-    System.out.printf(Locale.ROOT, "BLAS backend: %s; batch %d; %d rounds of %.1f s; load average %s%n",
+    System.out.printf(Locale.ROOT,
+        "BLAS backend: %s; batch %d; %d rounds of %.1f s; load average %s%n",
         Blas.backendName(), BATCH, rounds, seconds, load0);
     System.out.print(spec.summary());
 

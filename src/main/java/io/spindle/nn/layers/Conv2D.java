@@ -66,8 +66,7 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
   }
 
   static int outSize(int in, int k, int s, int p) {
-    int span = in - k + 2 * p;
-    return span < 0 ? 0 : span / s + 1;
+    return Im2col.outSize(in, k, s, p);
   }
 
   @Override

@@ -42,14 +42,16 @@ public final class LeakyReLU extends Activation {
     // a float "v > 0 ? v : alpha * v" compiles to a branch that mispredicts on real data.
     for (int i = 0; i < len; i++) {
       float v = x[i];
-      y[i] = v * Float.intBitsToFloat(Float.floatToRawIntBits(v) > 0 ? ONE_BITS : alphaBits);
+      int slope = Float.floatToRawIntBits(v) > 0 ? ONE_BITS : alphaBits;
+      y[i] = v * Float.intBitsToFloat(slope);
     }
   }
 
   @Override
   protected void derivative(float[] x, float[] y, float[] dy, float[] dx, int len) {
     for (int i = 0; i < len; i++) {
-      dx[i] = dy[i] * Float.intBitsToFloat(Float.floatToRawIntBits(x[i]) > 0 ? ONE_BITS : alphaBits);
+      int slope = Float.floatToRawIntBits(x[i]) > 0 ? ONE_BITS : alphaBits;
+      dx[i] = dy[i] * Float.intBitsToFloat(slope);
     }
   }
 }
