@@ -27,12 +27,15 @@ class ConvPoolReferenceTest {
     int checked = 0;
     int longInner = 0;
     while (checked < CASES) {
-      int c = 1 + rng.nextInt(6);
+      // Alternate short (K < 64) and long (K >= 64) kernels: Conv2D computes the forward
+      // product per example for the first and batched for the second.
+      boolean longK = checked % 2 == 1;
+      int c = longK ? 4 + rng.nextInt(3) : 1 + rng.nextInt(3);
       int h = 1 + rng.nextInt(12);
       int w = 1 + rng.nextInt(12);
       int f = 1 + rng.nextInt(5);
-      int kh = 1 + rng.nextInt(5);
-      int kw = 1 + rng.nextInt(5);
+      int kh = longK ? 4 + rng.nextInt(2) : 1 + rng.nextInt(5);
+      int kw = longK ? 4 + rng.nextInt(2) : 1 + rng.nextInt(5);
       int sh = 1 + rng.nextInt(3);
       int sw = 1 + rng.nextInt(3);
       int ph = rng.nextInt(3);
@@ -76,8 +79,6 @@ class ConvPoolReferenceTest {
       checked++;
       longInner += k >= 64 ? 1 : 0;
     }
-    // Conv2D runs the forward product batched from 64 kernel taps up, per example below:
-    // make sure the random cases exercise both.
     assertTrue(longInner >= 20 && longInner <= CASES - 20, longInner + " cases with >= 64 taps");
   }
 

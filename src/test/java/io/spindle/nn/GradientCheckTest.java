@@ -77,6 +77,13 @@ class GradientCheckTest {
   }
 
   @Test
+  void conv2dKernelWiderThanTheInput() {
+    // Some taps see only padding: their im2col columns are all zeros.
+    Conv2D conv = new Conv2D(2, 3, 5, 1, 1, 1, 2, Init.HE_UNIFORM);
+    assertGradients(mse(Shape.of(2, 3, 2), conv), Inputs.UNIFORM, 17);
+  }
+
+  @Test
   void maxPool() {
     assertGradients(mse(Shape.of(2, 6, 8), new MaxPool2D(2)), Inputs.DISTINCT, 5);
   }

@@ -66,8 +66,7 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
   }
 
   static int outSize(int in, int k, int s, int p) {
-    int span = in - k + 2 * p;
-    return span < 0 ? 0 : span / s + 1;
+    return Im2col.outSize(in, k, s, p);
   }
 
   @Override
@@ -109,17 +108,23 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
    *       dx = col2im(dOut W), one example at a time.
    * </ul>
    *
-   * <p>Which products run batched and which per example was measured on LeNet-5's shapes
-   * (bench/engine.sh; conv1 K = 25, conv2 K = 150, batch 64) with VectorBLAS and OpenBLAS.
-   * VectorBLAS vectorizes along the inner (summed) dimension, and only for products above about
-   * 10^6 multiply-adds; below that it runs plain loops that work well on short inner dimensions.
-   * So: the weight gradient (inner dimension n P) is one big sgemm; it was 3-4x faster than per
-   * example. The input gradient (inner dimension F) runs per example into a small
-   * cache-resident buffer that col2im consumes at once; that was faster than one big product
-   * and needs no batch-sized buffer. Forward with a long inner dimension (K >= 64) is one big
-   * sgemm into a pixel-major buffer and a reorder to NCHW that also adds the bias (conv2: 15
-   * GFLOP/s against 9 per example); with a short one (conv1) per-example products write NCHW
-   * directly (10 GFLOP/s against 6). OpenBLAS ran both forward variants at the same speed.
+   * <p>Which products run batched (one sgemm over the n P pixels of the batch) and which per
+   * example was measured on LeNet-5's layers at batch 64 (conv1: 1x28x28, 6@5x5 pad 2, K = 25;
+   * conv2: 6x14x14, 16@5x5, K = 150), one thread, median CPU ms per batch, VectorBLAS
+   * ({@code --add-modules jdk.incubator.vector}):
+   * <ul>
+   *   <li>weight gradient (inner dimension n P): batched, conv1 backward 1.3 ms against 2.6
+   *       per example, conv2 6.5 against 9.9;
+   *   <li>input gradient (inner dimension F): per example into a P x K buffer that stays in
+   *       cache for col2im, conv2 backward 6.5 ms against 8.2 batched, and no batch-sized
+   *       buffer;
+   *   <li>forward (inner dimension K): batched into a pixel-major buffer, then an NCHW reorder
+   *       that adds the bias, when K >= 64 (conv2 3.3 ms against 4.9 per example); per example
+   *       straight into NCHW below (conv1 3.2 ms against 3.5 batched).
+   * </ul>
+   * Why: VectorBLAS vectorizes along the inner dimension and only for products above 10^6
+   * multiply-adds; smaller ones run plain loops, which suit short inner dimensions better than
+   * its blocked kernel does. Native OpenBLAS ran every variant within 10% of the others.
    */
   static final class Instance extends Layer {
     /** Below this many taps the forward product runs per example (see the class comment). */
@@ -138,8 +143,8 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
     private float[] col = new float[0];
     /** Outputs or output gradients in pixel-major order, (n P) x F, for the batched products. */
     private float[] pixelMajor = new float[0];
-    /** One example's column-matrix gradient, P x K. */
-    private float[] dcol = new float[0];
+    /** One example's column matrix (forward) or its gradient (backward), P x K. */
+    private float[] exampleCol = new float[0];
 
     Instance(Conv2D spec, Shape input, Shape output, int paramOffset) {
       super(input, output, paramOffset);
@@ -161,10 +166,10 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
       // One spare column: netlib's bounds check wants offset + K * ld floats even for a
       // sub-matrix that starts at a row offset and so ends earlier.
       col = ensure(col, (long) rows * (taps + 1));
-      for (int j = 0; j < n; j++) {
-        im2col.im2col(input, j * inSize, col, j * pixels, rows);
-      }
       if (batchedForward) {
+        for (int j = 0; j < n; j++) {
+          im2col.im2col(input, j * inSize, col, j * pixels, rows);
+        }
         pixelMajor = ensure(pixelMajor, (long) rows * filters);
         Blas.sgemm(false, false, rows, filters, taps, 1f, col, 0, rows, params, paramOffset,
             taps, 0f, pixelMajor, 0, rows);
@@ -180,6 +185,7 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
         }
       } else {
         for (int j = 0; j < n; j++) {
+          im2col.im2col(input, j * inSize, col, j * pixels, rows);
           for (int f = 0; f < filters; f++) {
             int dst = j * outSize + f * pixels;
             Arrays.fill(out, dst, dst + pixels, params[biasOffset + f]);
@@ -200,17 +206,27 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
       // on the way.
       pixelMajor = ensure(pixelMajor, (long) rows * filters);
       for (int f = 0; f < filters; f++) {
-        float sum = 0f;
+        // Four partial sums: one running sum is a chain of dependent adds, 4x slower.
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
         for (int j = 0; j < n; j++) {
           int src = j * outSize + f * pixels;
           int dst = f * rows + j * pixels;
-          for (int p = 0; p < pixels; p++) {
-            float g = gradOutput[src + p];
-            pixelMajor[dst + p] = g;
-            sum += g;
+          System.arraycopy(gradOutput, src, pixelMajor, dst, pixels);
+          int p = 0;
+          for (; p + 3 < pixels; p += 4) {
+            s0 += gradOutput[src + p];
+            s1 += gradOutput[src + p + 1];
+            s2 += gradOutput[src + p + 2];
+            s3 += gradOutput[src + p + 3];
+          }
+          for (; p < pixels; p++) {
+            s0 += gradOutput[src + p];
           }
         }
-        grads[biasOffset + f] += sum;
+        grads[biasOffset + f] += (s0 + s1) + (s2 + s3);
       }
       Blas.sgemm(true, false, taps, filters, rows, 1f, col, 0, rows, pixelMajor, 0, rows, 1f,
           grads, paramOffset, taps);
@@ -218,12 +234,12 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
         return null;
       }
       float[] dx = gradInputBuffer(n);
-      dcol = ensure(dcol, (long) pixels * taps);
+      exampleCol = ensure(exampleCol, (long) pixels * taps);
       for (int j = 0; j < n; j++) {
-        // dcol (P x K) = dOut_j (P x F, NCHW as stored) * W (F x K)
+        // dcol (P x K) = dOut_j (P x F, NCHW as stored) * W (F x K), then col2im.
         Blas.sgemm(false, true, pixels, taps, filters, 1f, gradOutput, j * outSize, pixels,
-            params, paramOffset, taps, 0f, dcol, 0, pixels);
-        im2col.col2im(dcol, 0, pixels, dx, j * inSize);
+            params, paramOffset, taps, 0f, exampleCol, 0, pixels);
+        im2col.col2im(exampleCol, 0, pixels, dx, j * inSize);
       }
       return dx;
     }
