@@ -14,6 +14,10 @@ import org.apache.spark.storage.StorageLevel;
  * partition (compact uint8 or float features plus targets), persisted so it is built once and
  * then read by every iteration. MEMORY_AND_DISK by default, so a set larger than storage
  * memory spills to disk instead of failing.
+ *
+ * <p>Build training RDDs from storage (files, tables) or with {@link #distribute}, not with
+ * {@code sc.parallelize} of the examples themselves: Spark ships a parallelized partition's
+ * elements inside every task of every job, even once cached.
  */
 public final class BlockRdds {
 
@@ -22,22 +26,12 @@ public final class BlockRdds {
   private BlockRdds() {}
 
   /**
-   * Splits in-memory data into {@code partitions} contiguous blocks (sizes differ by at most
-   * one), one per partition, persisted at {@code level}. Partition p holds exactly
-   * {@code data.split(partitions)[p]}.
+   * Driver-held data as one persisted block per partition; see {@link DistributedBlocks} (close
+   * it when done).
    */
-  public static JavaRDD<ExampleBlock> parallelize(JavaSparkContext sc, ExampleBlock data,
+  public static DistributedBlocks distribute(JavaSparkContext sc, ExampleBlock data,
       int partitions, StorageLevel level) {
-    if (partitions <= 0) {
-      throw new IllegalArgumentException("partitions must be positive, got " + partitions);
-    }
-    if (partitions > data.count()) {
-      throw new IllegalArgumentException("cannot split " + data.count() + " examples into "
-          + partitions + " partitions; use fewer partitions");
-    }
-    // n blocks in n slices: ParallelCollectionRDD gives slice i exactly element i.
-    return sc.parallelize(Arrays.asList(data.split(partitions)), partitions)
-        .setName("spindle blocks (" + data.count() + " examples)").persist(level);
+    return DistributedBlocks.of(sc, data, partitions, level, "spindle blocks");
   }
 
   /**

@@ -78,27 +78,27 @@ class DistributedTrainerTest extends SparkTestBase {
     ExampleBlock probe = TestData.oneHotProbe(n);
     NetworkSpec probeNet = TestData.probeNetwork(n);
     for (int partitions : new int[] {1, 3}) {
-      JavaRDD<ExampleBlock> rdd = BlockRdds.parallelize(jsc(), probe, partitions,
-          StorageLevel.MEMORY_ONLY());
-      try (SparkGradientSource spark = new SparkGradientSource(jsc(), probeNet, rdd, 8, true, 7L,
-          2)) {
+      try (DistributedBlocks blocks = BlockRdds.distribute(jsc(), probe, partitions,
+              StorageLevel.MEMORY_ONLY());
+          SparkGradientSource spark = new SparkGradientSource(jsc(), probeNet, blocks.rdd(), 8,
+              true, 7L, 2)) {
         int[][] onSpark = TestData.recordBatches(spark, n, 3);
         BatchSemanticsTest.assertGlobalBatchSemantics(onSpark, partitions, 3);
         int[][] local = TestData.recordBatches(
             new LocalGradientSource(probeNet, probe.split(partitions), 8, true, 7L), n, 3);
         assertTrue(Arrays.deepEquals(local, onSpark), "same batches as the local source");
-      } finally {
-        rdd.unpersist(true);
       }
     }
   }
 
   @Test
   void liveBroadcastBlocksStayBoundedOver300Iterations() throws Exception {
-    JavaRDD<ExampleBlock> rdd = BlockRdds.parallelize(jsc(), train, 2, StorageLevel.MEMORY_ONLY());
     Set<Long> weightIds = Collections.synchronizedSet(new TreeSet<>());
     List<int[]> samples = new ArrayList<>();
-    try (SparkGradientSource source = new SparkGradientSource(jsc(), spec, rdd, 16, true, 1L, 2)) {
+    try (DistributedBlocks blocks = BlockRdds.distribute(jsc(), train, 2,
+            StorageLevel.MEMORY_ONLY());
+        SparkGradientSource source = new SparkGradientSource(jsc(), spec, blocks.rdd(), 16, true,
+            1L, 2)) {
       TrainingListener sampler = new TrainingListener() {
         @Override
         public void onIteration(TrainingContext ctx, Metrics batch) {
@@ -114,8 +114,6 @@ class DistributedTrainerTest extends SparkTestBase {
       TrainingResult r = new Trainer(spec, new Sgd(0.05), opts)
           .fit(source, null, spec.initParams(1));
       assertEquals(300, r.iterations());
-    } finally {
-      rdd.unpersist(true);
     }
     assertEquals(300, weightIds.size(), "one weight broadcast per iteration");
     for (int[] s : samples) {
@@ -149,6 +147,27 @@ class DistributedTrainerTest extends SparkTestBase {
     return SparkEnv.get().blockManager()
         .getMatchingBlockIds((scala.Function1<BlockId, Object>) id ->
             id instanceof BroadcastBlockId b && ids.contains(b.broadcastId())).size();
+  }
+
+  @Test
+  void tasksShipABroadcastHandleNotThePartitionsExamples() throws Exception {
+    ExampleBlock big = TestData.classification(20_000, 100, CLASSES, 1L); // 2 MB of features
+    try (DistributedBlocks blocks = BlockRdds.distribute(jsc(), big, 2,
+        StorageLevel.MEMORY_ONLY())) {
+      org.apache.spark.serializer.SerializerInstance ser =
+          SparkEnv.get().closureSerializer().newInstance();
+      for (org.apache.spark.Partition p : blocks.rdd().rdd().partitions()) {
+        int bytes = ser.serialize(p, scala.reflect.ClassTag$.MODULE$.apply(
+            org.apache.spark.Partition.class)).limit();
+        assertTrue(bytes < 10_000, "partition " + p.index() + " serializes to " + bytes
+            + " bytes; Spark would ship that with every task");
+      }
+      // Each partition holds its contiguous slice.
+      List<ExampleBlock> collected = blocks.rdd().collect();
+      assertEquals(10_000, collected.get(0).count());
+      assertArrayEquals(big.target(10_000), collected.get(1).target(0));
+    }
+    assertTrue(jsc().getPersistentRDDs().isEmpty());
   }
 
   @Test
