@@ -26,7 +26,30 @@ public final class BlockRdds {
   private BlockRdds() {}
 
   /**
-   * Driver-held data as one persisted block per partition; see {@link DistributedBlocks} (close
+   * Splits in-memory data into {@code partitions} contiguous blocks (sizes differ by at most
+   * one), one per partition, at {@code level}: partition p holds {@code data.split(partitions)[p]}.
+   *
+   * <p>For a single pass (evaluation, prediction) only: the blocks travel inside the tasks, which
+   * is fine once but happens again for every job. Training, which runs a job per iteration, uses
+   * {@link #distribute}.
+   */
+  public static JavaRDD<ExampleBlock> parallelize(JavaSparkContext sc, ExampleBlock data,
+      int partitions, StorageLevel level) {
+    if (partitions <= 0) {
+      throw new IllegalArgumentException("partitions must be positive, got " + partitions);
+    }
+    if (partitions > data.count()) {
+      throw new IllegalArgumentException("cannot split " + data.count() + " examples into "
+          + partitions + " partitions; use fewer partitions");
+    }
+    // n blocks in n slices: ParallelCollectionRDD gives slice i exactly element i.
+    JavaRDD<ExampleBlock> rdd = sc.parallelize(Arrays.asList(data.split(partitions)), partitions)
+        .setName("spindle blocks (" + data.count() + " examples)");
+    return level.equals(StorageLevel.NONE()) ? rdd : rdd.persist(level);
+  }
+
+  /**
+   * Driver-held data as one persisted block per partition, for repeated jobs (training); see {@link DistributedBlocks} (close
    * it when done).
    */
   public static DistributedBlocks distribute(JavaSparkContext sc, ExampleBlock data,
