@@ -15,9 +15,9 @@ bench_build() {
       $(find bench/src -name '*.java')
 }
 
-# The JVM flags Spark 3.5 needs on JDK 17, plus the Vector API module (one list: the pom's).
+# The JVM flags Spark 3.5 needs on JDK 17, plus the Vector API module: the launcher's list.
 bench_jvm_flags() {
-  sed -n 's:.*<spindle.jvm.flags>\(.*\)</spindle.jvm.flags>.*:\1:p' pom.xml
+  sed -e 's/#.*//' -e '/^[[:space:]]*$/d' conf/jvm-flags.txt | tr '\n' ' '
 }
 
 bench_classpath() {
@@ -30,7 +30,7 @@ bench_run() {
   export SPARK_LOCAL_IP=127.0.0.1
   export OPENBLAS_NUM_THREADS=1
   # shellcheck disable=SC2046
-  java -Xmx"$heap" $(bench_jvm_flags) -Dlog4j2.configurationFile=conf/log4j2.properties \
+  java -Xmx"$heap" $(bench_jvm_flags) -Dlog4j2.configurationFile=bench/log4j2-bench.properties \
       -cp "$(bench_classpath)" "$@"
 }
 
