@@ -75,22 +75,29 @@ public final class EngineBenchmark {
     GradientStep step = new GradientStep(spec);
     Metrics metrics = new Metrics();
     Runnable train = () -> step.accumulate(params, x, labels, BATCH, grads, 0L, metrics);
-    runFor(train, 3 * seconds); // warm-up: JIT and buffer growth
-    double[] stepWall = new double[rounds];
-    double[] stepCpu = new double[rounds];
-    for (int r = 0; r < rounds; r++) {
-      double[] ms = msPerCall(train, seconds);
-      stepWall[r] = ms[0];
-      stepCpu[r] = ms[1];
-    }
-
     // Per-layer breakdown: the same calls as Network.forward/backward, timed one by one.
     LayerTimer timer = new LayerTimer(spec, params, grads, x, labels);
+    // The same BLAS on a square product, for reference.
+    Sgemm nn = new Sgemm(256, false, false);
+    Sgemm tn = new Sgemm(256, true, false);
+
+    // Warm-up (JIT, buffer growth), then rounds that interleave every measurement, so that
+    // a busy spell on a shared machine hits them alike.
+    runFor(train, 3 * seconds);
     runFor(timer::run, 2 * seconds);
+    runFor(nn::run, seconds);
+    runFor(tn::run, seconds);
     int layers = spec.layerCount();
+    double[] stepWall = new double[rounds];
+    double[] stepCpu = new double[rounds];
     double[][][] fwd = new double[2][layers][rounds];
     double[][][] bwd = new double[2][layers][rounds];
+    double[][] gemmNn = new double[2][rounds];
+    double[][] gemmTn = new double[2][rounds];
     for (int r = 0; r < rounds; r++) {
+      double[] ms = msPerCall(train, seconds);
+      stepWall[r] = ms[WALL];
+      stepCpu[r] = ms[CPU];
       timer.reset();
       runFor(timer::run, seconds);
       for (int c = 0; c < 2; c++) {
@@ -98,6 +105,12 @@ public final class EngineBenchmark {
           fwd[c][i][r] = timer.fwd[c][i] / 1e6 / timer.calls;
           bwd[c][i][r] = timer.bwd[c][i] / 1e6 / timer.calls;
         }
+      }
+      double[] a = msPerCall(nn::run, seconds / 2);
+      double[] b = msPerCall(tn::run, seconds / 2);
+      for (int c = 0; c < 2; c++) {
+        gemmNn[c][r] = nn.flops() / a[c] / 1e6;
+        gemmTn[c][r] = tn.flops() / b[c] / 1e6;
       }
     }
 
@@ -111,22 +124,6 @@ public final class EngineBenchmark {
     timer.reset();
     runFor(timer::run, rounds * seconds / 2);
     long metered = timer.calls;
-
-    // The same BLAS on a square product, for reference.
-    Sgemm nn = new Sgemm(256, false, false);
-    Sgemm tn = new Sgemm(256, true, false);
-    runFor(nn::run, seconds);
-    runFor(tn::run, seconds);
-    double[][] gemmNn = new double[2][rounds];
-    double[][] gemmTn = new double[2][rounds];
-    for (int r = 0; r < rounds; r++) {
-      double[] a = msPerCall(nn::run, seconds);
-      double[] b = msPerCall(tn::run, seconds);
-      for (int c = 0; c < 2; c++) {
-        gemmNn[c][r] = nn.flops() / a[c] / 1e6;
-        gemmTn[c][r] = tn.flops() / b[c] / 1e6;
-      }
-    }
 
     // Report: GFLOP/s from this thread's CPU time (robust when other processes share the
     // cores), with the wall-clock figures after it.
