@@ -314,9 +314,10 @@ public class MnistIdxFuzzTest {
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
-        byte[] buf = new byte[8192];
-        for (int r; (r = in.read(buf)) >= 0; ) {
-          out.write(buf, 0, r);
+        // Byte by byte: a larger read that reaches corrupt deflate data throws away the bytes
+        // it inflated before it, which a reader that stopped at its limit did get.
+        for (int b; (b = in.read()) >= 0; ) {
+          out.write(b);
         }
       } catch (IOException damagedEnd) {
         // keep what was decompressed before the damage

@@ -10,6 +10,8 @@ import com.code_intelligence.jazzer.agent.AgentInstaller;
 import com.code_intelligence.jazzer.driver.FuzzedDataProviderImpl;
 import io.spindle.data.DataFormatException;
 import io.spindle.data.MnistIdxFuzzTest;
+import io.spindle.io.ModelFormatException;
+import io.spindle.io.ModelStoreFuzzTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +51,9 @@ class FuzzSeedCorpusTest {
 
   static final List<Target> TARGETS = List.of(
       new Target(MnistIdxFuzzTest.class, "idxFiles", MnistIdxFuzzTest::seeds,
-          MnistIdxFuzzTest::read, DataFormatException.class));
+          MnistIdxFuzzTest::read, DataFormatException.class),
+      new Target(ModelStoreFuzzTest.class, "modelDirectory", ModelStoreFuzzTest::seeds,
+          ModelStoreFuzzTest::read, ModelFormatException.class));
 
   @BeforeAll
   static void loadJazzerRuntime() {
