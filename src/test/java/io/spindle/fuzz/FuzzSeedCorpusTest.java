@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.agent.AgentInstaller;
 import com.code_intelligence.jazzer.driver.FuzzedDataProviderImpl;
+import io.spindle.config.ConfigFuzzTest;
+import io.spindle.config.SpindleConfigException;
 import io.spindle.data.DataFormatException;
 import io.spindle.data.MnistIdxFuzzTest;
 import io.spindle.io.ModelFormatException;
@@ -53,7 +56,9 @@ class FuzzSeedCorpusTest {
       new Target(MnistIdxFuzzTest.class, "idxFiles", MnistIdxFuzzTest::seeds,
           MnistIdxFuzzTest::read, DataFormatException.class),
       new Target(ModelStoreFuzzTest.class, "modelDirectory", ModelStoreFuzzTest::seeds,
-          ModelStoreFuzzTest::read, ModelFormatException.class));
+          ModelStoreFuzzTest::read, ModelFormatException.class),
+      new Target(ConfigFuzzTest.class, "configText", ConfigFuzzTest::seeds,
+          ConfigFuzzTest::read, SpindleConfigException.class));
 
   @BeforeAll
   static void loadJazzerRuntime() {
@@ -71,6 +76,7 @@ class FuzzSeedCorpusTest {
             outcome = t.run().apply(data, FuzzSupport.emptyDir("seed"));
           }
           if (seed.getKey().startsWith("valid-")) {
+            assertNotNull(outcome, "skipped");
             assertFalse(outcome instanceof Throwable, () -> "refused: " + outcome);
           } else {
             assertInstanceOf(t.refusal(), outcome, "refused with the documented exception");
