@@ -48,6 +48,11 @@ public final class BatchSchedule implements Serializable {
     return partitionSizes.length;
   }
 
+  /** Examples in partition p. */
+  public long partitionSize(int partition) {
+    return partitionSizes[partition];
+  }
+
   public long totalExamples() {
     return total;
   }

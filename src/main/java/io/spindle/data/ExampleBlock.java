@@ -137,6 +137,59 @@ public final class ExampleBlock implements Serializable {
         featureSize, targetSize);
   }
 
+  /**
+   * One block holding {@code parts} in order (packs a Spark partition's pieces into the single
+   * block per partition the trainers expect). All parts must agree on geometry and encoding.
+   */
+  public static ExampleBlock concat(java.util.List<ExampleBlock> parts) {
+    if (parts.isEmpty()) {
+      throw new IllegalArgumentException("concat needs at least one block");
+    }
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    ExampleBlock first = parts.get(0);
+    long total = 0;
+    for (ExampleBlock b : parts) {
+      if (b.featureSize != first.featureSize || b.targetSize != first.targetSize
+          || b.isCompact() != first.isCompact() || b.byteScale != first.byteScale) {
+        throw new IllegalArgumentException("cannot pack blocks of different layouts: "
+            + first.describe() + " and " + b.describe() + "; convert the examples to one layout first");
+      }
+      total += b.count;
+    }
+    if (total * first.featureSize > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("a partition of " + total + " examples x "
+          + first.featureSize + " features exceeds one Java array; use more partitions");
+    }
+    int n = (int) total;
+    float[] t = new float[n * first.targetSize];
+    byte[] b8 = first.isCompact() ? new byte[n * first.featureSize] : null;
+    float[] f32 = first.isCompact() ? null : new float[n * first.featureSize];
+    int at = 0;
+    for (ExampleBlock b : parts) {
+      int len = b.count * first.featureSize;
+      if (b8 != null) {
+        System.arraycopy(b.bytes, 0, b8, at * first.featureSize, len);
+      } else {
+        System.arraycopy(b.floats, 0, f32, at * first.featureSize, len);
+      }
+      System.arraycopy(b.targets, 0, t, at * first.targetSize, b.count * first.targetSize);
+      at += b.count;
+    }
+    return b8 != null ? ofBytes(b8, first.byteScale, t, n, first.featureSize, first.targetSize)
+        : ofFloats(f32, t, n, first.featureSize, first.targetSize);
+  }
+
+  private String describe() {
+    return count + " x " + featureSize + (isCompact() ? " uint8" : " float32") + " -> " + targetSize;
+  }
+
+  @Override
+  public String toString() {
+    return "ExampleBlock(" + describe() + ")";
+  }
+
   /** Splits into {@code parts} contiguous blocks whose sizes differ by at most one. */
   public ExampleBlock[] split(int parts) {
     ExampleBlock[] out = new ExampleBlock[parts];

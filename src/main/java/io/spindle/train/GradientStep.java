@@ -1,5 +1,6 @@
 package io.spindle.train;
 
+import io.spindle.data.ExampleBlock;
 import io.spindle.nn.Network;
 import io.spindle.nn.NetworkSpec;
 import io.spindle.nn.loss.Loss;
@@ -15,6 +16,9 @@ public final class GradientStep {
   private final Loss loss;
   private final int outSize;
   private float[] gradOutput = new float[0];
+  /** Batch buffers for examples gathered from a block (grow to the largest batch, then stay). */
+  private float[] x = new float[0];
+  private float[] y = new float[0];
 
   public GradientStep(NetworkSpec spec) {
     this.network = spec.instantiate();
@@ -49,6 +53,45 @@ public final class GradientStep {
     int correct = loss.countCorrect(out, targets, n, outSize);
     network.backward(params, grads, gradOutput, n);
     into.add(lossSum, correct, n);
+  }
+
+  /**
+   * Gathers examples {@code order[from .. from+n)} of {@code block} into this step's batch
+   * buffers (uint8 features scaled to float here, per batch) and accumulates as
+   * {@link #accumulate(float[], float[], float[], int, float[], long, Metrics)}.
+   */
+  public void accumulate(float[] params, ExampleBlock block, int[] order, int from, int n,
+      float[] grads, long seed, Metrics into) {
+    if (n == 0) {
+      return;
+    }
+    ensureBatch(block, n);
+    block.gather(order, from, n, x, y);
+    accumulate(params, x, y, n, grads, seed, into);
+  }
+
+  /** Inference-mode loss and accuracy sums over all of {@code block}, {@code rows} at a time. */
+  public void evaluate(float[] params, ExampleBlock block, int rows, Metrics into) {
+    if (rows <= 0) {
+      throw new IllegalArgumentException("evaluation batch must be positive, got " + rows);
+    }
+    for (int from = 0; from < block.count(); from += rows) {
+      int n = Math.min(rows, block.count() - from);
+      ensureBatch(block, n);
+      block.gatherRange(from, n, x, y);
+      evaluate(params, x, y, n, into);
+    }
+  }
+
+  private void ensureBatch(ExampleBlock block, int n) {
+    long xs = (long) n * block.featureSize();
+    if (x.length < xs) {
+      x = new float[Math.toIntExact(xs)];
+    }
+    long ys = (long) n * block.targetSize();
+    if (y.length < ys) {
+      y = new float[Math.toIntExact(ys)];
+    }
   }
 
   /** Forward only (inference mode): adds loss and accuracy sums into {@code into}. */

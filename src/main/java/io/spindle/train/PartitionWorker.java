@@ -5,25 +5,37 @@ import io.spindle.data.ExampleBlock;
 import io.spindle.nn.NetworkSpec;
 
 /**
- * Everything one partition needs to take part in training: its examples, its epoch order, batch
- * buffers and a {@link GradientStep}. The single-process trainer holds one per block; on Spark
- * each executor keeps one per cached partition across iterations, so buffers are allocated once.
+ * One partition's part in training: which of its examples each iteration uses (the schedule's
+ * share, in the partition's seeded epoch order) and the accumulation of their summed gradient.
+ *
+ * <p>The worker holds only per-partition state (the epoch order, 4 bytes per example). The
+ * examples come in with each call, and the compute buffers are a {@link GradientStep} lent by
+ * the caller. So the single-process source keeps one worker per block and one step for all of
+ * them, and a Spark executor keeps workers across iterations without pinning cached blocks
+ * (Spark may spill those to disk) and with network buffers per task thread, not per partition.
  */
 public final class PartitionWorker {
 
   private final int partition;
-  private final ExampleBlock block;
   private final BatchSchedule schedule;
   private final boolean shuffle;
   private final long seed;
-  private final GradientStep step;
-  private final float[] x;
-  private final float[] y;
   private int[] order;
   private int orderEpoch = -1;
 
-  public PartitionWorker(NetworkSpec spec, ExampleBlock block, int partition,
-      BatchSchedule schedule, boolean shuffle, long seed) {
+  public PartitionWorker(int partition, BatchSchedule schedule, boolean shuffle, long seed) {
+    if (partition < 0 || partition >= schedule.partitions()) {
+      throw new IllegalArgumentException("partition " + partition + " outside the schedule's "
+          + schedule.partitions() + " partitions");
+    }
+    this.partition = partition;
+    this.schedule = schedule;
+    this.shuffle = shuffle;
+    this.seed = seed;
+  }
+
+  /** Rejects a block that cannot feed {@code spec}, naming the mismatch and the fix. */
+  public static void checkCompatible(NetworkSpec spec, ExampleBlock block) {
     if (block.featureSize() != spec.inputShape().size()) {
       throw new IllegalArgumentException("examples have " + block.featureSize()
           + " features but the network input " + spec.inputShape() + " needs "
@@ -33,58 +45,41 @@ public final class PartitionWorker {
       throw new IllegalArgumentException("examples have " + block.targetSize()
           + " target values but the loss " + spec.loss().name() + " needs " + spec.targetSize());
     }
-    this.partition = partition;
-    this.block = block;
-    this.schedule = schedule;
-    this.shuffle = shuffle;
-    this.seed = seed;
-    this.step = new GradientStep(spec);
-    int rows = Math.max(1, schedule.maxShare(partition));
-    this.x = new float[rows * block.featureSize()];
-    this.y = new float[rows * block.targetSize()];
   }
 
   public int partition() {
     return partition;
   }
 
-  public ExampleBlock block() {
-    return block;
+  /** Examples this partition contributes to iteration {@code iterationInEpoch}. */
+  public int shareSize(int iterationInEpoch) {
+    return schedule.shareEnd(partition, iterationInEpoch)
+        - schedule.shareStart(partition, iterationInEpoch);
   }
 
   /**
    * Adds the summed gradient of this partition's share of iteration {@code iterationInEpoch} of
    * {@code epoch} into {@code grads}, and its loss/accuracy sums into {@code metrics}.
    *
+   * @param block this partition's examples; must be the same block every call
+   * @param step compute buffers (any step built from the same network spec)
    * @param globalIteration iteration counted over the whole run (seeds dropout)
    */
-  public void accumulate(float[] params, int epoch, int iterationInEpoch, long globalIteration,
-      float[] grads, Metrics metrics) {
+  public void accumulate(ExampleBlock block, GradientStep step, float[] params, int epoch,
+      int iterationInEpoch, long globalIteration, float[] grads, Metrics metrics) {
+    long expected = schedule.partitionSize(partition);
+    if (block.count() != expected) {
+      throw new IllegalStateException("partition " + partition + " holds " + block.count()
+          + " examples but had " + expected + " when training started; the training data must"
+          + " be deterministic (persist it, or avoid random sampling when building it)");
+    }
     if (orderEpoch != epoch) {
       order = BatchSchedule.epochOrder(order, block.count(), shuffle, seed, epoch, partition);
       orderEpoch = epoch;
     }
     int from = schedule.shareStart(partition, iterationInEpoch);
     int n = schedule.shareEnd(partition, iterationInEpoch) - from;
-    if (n == 0) {
-      return;
-    }
-    block.gather(order, from, n, x, y);
-    step.accumulate(params, x, y, n, grads, BatchSchedule.mix(seed, globalIteration, partition),
-        metrics);
-  }
-
-  /** Loss and accuracy sums over the whole block in inference mode. */
-  public void evaluate(float[] params, Metrics metrics) {
-    int rows = x.length / block.featureSize();
-    for (int from = 0; from < block.count(); from += rows) {
-      int n = Math.min(rows, block.count() - from);
-      block.gatherRange(from, n, x, y);
-      step.evaluate(params, x, y, n, metrics);
-    }
-  }
-
-  public GradientStep step() {
-    return step;
+    step.accumulate(params, block, order, from, n, grads,
+        BatchSchedule.mix(seed, globalIteration, partition), metrics);
   }
 }

@@ -1,0 +1,61 @@
+package io.spindle.cli;
+
+import com.typesafe.config.Config;
+import io.spindle.config.ConfigLoader;
+import io.spindle.config.JobConfig;
+import io.spindle.spark.SparkConfs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/** What the commands share: loading the job, checking the output folder, starting Spark. */
+final class JobSupport {
+
+  private JobSupport() {}
+
+  static JobConfig loadJob(CliArgs args) {
+    if (args.config == null) {
+      throw new CliArgs.UsageException("--config FILE is required");
+    }
+    return JobConfig.from(ConfigLoader.load(args.config, args.overrides));
+  }
+
+  /** Overrides on top of a stored config (evaluate/predict without --config). */
+  static JobConfig loadJob(Config stored, List<String> overrides) {
+    return JobConfig.from(ConfigLoader.load(stored, overrides));
+  }
+
+  /**
+   * Creates {@code dir} if needed and proves it writable before any work starts, so a long
+   * training run cannot fail at the very end for want of a folder.
+   */
+  static Path prepareOutput(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Path probe = Files.createTempFile(dir, ".spindle-write-check", ".tmp");
+      Files.delete(probe);
+      return dir;
+    } catch (IOException | SecurityException e) {
+      throw new IllegalArgumentException("output directory " + dir + " is not writable ("
+          + e.getClass().getSimpleName() + "); choose another --output");
+    }
+  }
+
+  /**
+   * A Spark context: spark-submit's master (system properties) when launched by it, else
+   * spark.master of the config (embedded local mode).
+   */
+  static JavaSparkContext startSpark(JobConfig.Spark spark) {
+    SparkConf conf = new SparkConf();
+    if (!conf.contains("spark.master")) {
+      conf.setMaster(spark.master());
+    }
+    conf.setIfMissing("spark.app.name", spark.appName());
+    conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    SparkConfs.withDefaults(conf);
+    return new JavaSparkContext(conf);
+  }
+}

@@ -1,0 +1,128 @@
+package io.spindle.cli;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+/**
+ * The {@code spindle} command line: {@code train}, {@code evaluate}, {@code predict} and
+ * {@code summary}. The same class runs in embedded local mode (submit/spindle) and under
+ * spark-submit. Every failure ends as one line on stderr and a non-zero exit; {@code --verbose}
+ * adds the stack trace.
+ */
+public final class SpindleCli {
+
+  /** Exit codes: 0 ok, 1 the job failed, 2 bad command line or configuration. */
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
+
+  private static final String USAGE_TEXT = """
+      Usage: spindle <command> [options]
+
+      Commands:
+        train      train a network on Spark and write the model, metrics and charts
+        evaluate   evaluate a trained model on the test data (confusion matrix)
+        predict    write a trained model's predictions for a data set
+        summary    print the network: layers, output shapes, parameter counts
+
+      Common options:
+        --config FILE      job configuration (HOCON), e.g. conf/lenet5-mnist.conf
+        --set KEY=VALUE    override one config key; repeatable (e.g. --set training.epochs=2)
+        --verbose          print stack traces on errors
+        -h, --help         help for a command: spindle train --help
+
+      Configuration keys: docs/config-reference.md
+      """;
+
+  private static final Map<String, String> COMMAND_HELP = Map.of(
+      "train", """
+          Usage: spindle train --config FILE --output DIR [--set KEY=VALUE ...] [--resume DIR]
+
+          Trains the network of model.layers on data.train with Spark (spark.master, default
+          local[*]; spark-submit's --master wins), evaluating on data.test every epoch.
+          Writes into DIR:
+            model/                 the trained model (loadable by evaluate, predict, the Java API)
+            metrics.csv            one row per epoch (also metrics.jsonl, appended while training)
+            summary.json           final accuracy and loss, timings, and the resolved config
+            training-curves.png    train/test loss and accuracy per epoch
+          --resume DIR continues from the newest valid checkpoint in DIR.
+          """,
+      "evaluate", """
+          Usage: spindle evaluate --model DIR [--config FILE] [--set KEY=VALUE ...] [--output DIR]
+
+          Evaluates a trained model on data.test (from --config/--set, else the model's own
+          config). Prints loss and accuracy; writes confusion-matrix.csv and
+          confusion-matrix.png into --output (default: the model's parent directory).
+          """,
+      "predict", """
+          Usage: spindle predict --model DIR --output DIR [--config FILE] [--set KEY=VALUE ...]
+
+          Runs the model on data.test (set it with --set data.test=FILE) and writes
+          predictions.csv into --output: index, predicted class (or value), probabilities.
+          """,
+      "summary", """
+          Usage: spindle summary --config FILE [--set KEY=VALUE ...]
+                 spindle summary --model DIR
+
+          Prints each layer with its output shape and parameter count, and the total.
+          """);
+
+  private SpindleCli() {}
+
+  public static void main(String[] args) {
+    int code = run(args, System.out, System.err);
+    if (code != OK) {
+      System.exit(code);
+    }
+  }
+
+  /** Runs a command; returns the exit code. Never throws. */
+  public static int run(String[] argv, PrintStream out, PrintStream err) {
+    CliArgs args;
+    try {
+      args = CliArgs.parse(argv);
+    } catch (CliArgs.UsageException e) {
+      err.println("spindle: " + e.getMessage() + " (see spindle --help)");
+      return USAGE;
+    }
+    if (args.command == null) {
+      (args.help ? out : err).print(USAGE_TEXT);
+      return args.help ? OK : USAGE;
+    }
+    String help = COMMAND_HELP.get(args.command);
+    if (help == null) {
+      err.println("spindle: unknown command '" + args.command
+          + "'; use one of train, evaluate, predict, summary (see spindle --help)");
+      return USAGE;
+    }
+    if (args.help) {
+      out.print(help);
+      return OK;
+    }
+    try {
+      return switch (args.command) {
+        case "train" -> new TrainCommand(args, out).run();
+        case "evaluate" -> new EvaluateCommand(args, out).run();
+        case "predict" -> new PredictCommand(args, out).run();
+        default -> new SummaryCommand(args, out).run();
+      };
+    } catch (CliArgs.UsageException e) {
+      err.println("spindle " + args.command + ": " + e.getMessage()
+          + " (see spindle " + args.command + " --help)");
+      return USAGE;
+    } catch (Throwable e) {
+      return reportFailure(args, e, err);
+    }
+  }
+
+  private static int reportFailure(CliArgs args, Throwable e, PrintStream err) {
+    Throwable root = UserErrors.rootCause(e);
+    err.println("spindle " + args.command + ": error: " + UserErrors.describe(root));
+    if (args.verbose) {
+      e.printStackTrace(err);
+    } else if (!UserErrors.isExpected(root)) {
+      err.println("(run again with --verbose for the stack trace)");
+    }
+    return root instanceof IllegalArgumentException ? USAGE : FAILED;
+  }
+}

@@ -1,0 +1,139 @@
+package io.spindle.spark;
+
+import io.spindle.data.ExampleBlock;
+import io.spindle.nn.NetworkSpec;
+import io.spindle.optim.Optimizer;
+import io.spindle.train.Trainer;
+import io.spindle.train.TrainingOptions;
+import io.spindle.train.TrainingResult;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Data-parallel training on Spark: the {@link Trainer} loop driven by a
+ * {@link SparkGradientSource}, with distributed validation ({@link SparkEvaluator}). Local mode
+ * ({@code local[*]}) is the same code path. For example:
+ *
+ * <pre>{@code
+ * TrainingResult r = new DistributedTrainer(sc, spec, new Sgd(0.05), options)
+ *     .partitions(8)
+ *     .fit(trainBlock, testBlock, spec.initParams(seed));
+ * }</pre>
+ */
+public final class DistributedTrainer {
+
+  private final JavaSparkContext sc;
+  private final NetworkSpec spec;
+  private final Optimizer optimizer;
+  private final TrainingOptions options;
+  private int partitions;
+  private StorageLevel storageLevel = BlockRdds.DEFAULT_STORAGE;
+  private int treeDepth = 2;
+
+  public DistributedTrainer(JavaSparkContext sc, NetworkSpec spec, Optimizer optimizer,
+      TrainingOptions options) {
+    this.sc = sc;
+    this.spec = spec;
+    this.optimizer = optimizer;
+    this.options = options;
+  }
+
+  /**
+   * Partitions to train on (0, the default, means the cluster's cores:
+   * {@code sc.defaultParallelism()}, or an RDD's own partitioning).
+   */
+  public DistributedTrainer partitions(int partitions) {
+    if (partitions < 0) {
+      throw new IllegalArgumentException("partitions must be >= 0 (0 = cluster cores), got "
+          + partitions);
+    }
+    this.partitions = partitions;
+    return this;
+  }
+
+  /** How the packed blocks are cached (default MEMORY_AND_DISK, so big sets spill). */
+  public DistributedTrainer storageLevel(StorageLevel level) {
+    this.storageLevel = java.util.Objects.requireNonNull(level, "storage level");
+    return this;
+  }
+
+  /** Depth of the gradient tree reduction (default 2). */
+  public DistributedTrainer treeDepth(int depth) {
+    if (depth < 1) {
+      throw new IllegalArgumentException("treeDepth must be >= 1, got " + depth);
+    }
+    this.treeDepth = depth;
+    return this;
+  }
+
+  /**
+   * Trains on in-memory data, split into {@link #partitions} contiguous blocks and cached on the
+   * executors for the run (unpersisted at the end).
+   *
+   * @param test validation data, or null
+   */
+  public TrainingResult fit(ExampleBlock train, ExampleBlock test, float[] initialParams) {
+    int p = partitions > 0 ? partitions : sc.defaultParallelism();
+    JavaRDD<ExampleBlock> trainRdd = BlockRdds.parallelize(sc, train, p, storageLevel);
+    JavaRDD<ExampleBlock> testRdd = test == null ? null
+        : BlockRdds.parallelize(sc, test, Math.min(p, test.count()), storageLevel);
+    try {
+      return train(trainRdd, testRdd, initialParams);
+    } finally {
+      trainRdd.unpersist(false);
+      if (testRdd != null) {
+        testRdd.unpersist(false);
+      }
+    }
+  }
+
+  /**
+   * Trains on data already in Spark. A training RDD with one block per partition is used as
+   * it is (persisted at the storage level if it is not yet); otherwise, or when
+   * {@link #partitions} asks for another count, its blocks are repartitioned and packed into one
+   * per partition first. RDDs persisted here are unpersisted at the end.
+   *
+   * @param test validation blocks (any number per partition), or null
+   */
+  public TrainingResult fit(JavaRDD<ExampleBlock> train, JavaRDD<ExampleBlock> test,
+      float[] initialParams) {
+    JavaRDD<ExampleBlock> packed = train;
+    boolean ownTrain = false;
+    if (partitions > 0 && partitions != train.getNumPartitions()) {
+      packed = BlockRdds.pack(train.repartition(partitions), storageLevel);
+      ownTrain = true;
+    } else if (!BlockRdds.isPacked(BlockRdds.partitionSizes(train))) {
+      packed = BlockRdds.pack(train, storageLevel);
+      ownTrain = true;
+    } else if (train.getStorageLevel().equals(StorageLevel.NONE())) {
+      packed = train.persist(storageLevel);
+      ownTrain = true;
+    }
+    boolean ownTest = test != null && test.getStorageLevel().equals(StorageLevel.NONE());
+    JavaRDD<ExampleBlock> testRdd = ownTest ? test.persist(storageLevel) : test;
+    try {
+      return train(packed, testRdd, initialParams);
+    } finally {
+      if (ownTrain) {
+        packed.unpersist(false);
+      }
+      if (ownTest) {
+        testRdd.unpersist(false);
+      }
+    }
+  }
+
+  private TrainingResult train(JavaRDD<ExampleBlock> trainRdd, JavaRDD<ExampleBlock> testRdd,
+      float[] initialParams) {
+    String previous = sc.getLocalProperty("spark.job.description");
+    try (SparkGradientSource source = new SparkGradientSource(sc, spec, trainRdd,
+            options.batchSize(), options.shuffle(), options.seed(), treeDepth);
+        SparkEvaluator validation = testRdd == null || options.evalEvery() == 0 ? null
+            : new SparkEvaluator(sc, spec, testRdd)) {
+      return new Trainer(spec, optimizer, options).fit(source, validation, initialParams);
+    } finally {
+      sc.setJobDescription(previous);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package io.spindle.train;
+
+import io.spindle.data.BatchSchedule;
+
+/**
+ * Where the {@link Trainer} gets each iteration's gradient: the sum over the global mini-batch
+ * defined by {@link #schedule()}. {@link LocalGradientSource} computes it in this process;
+ * {@code spark.SparkGradientSource} runs one Spark job per iteration. The trainer does the rest
+ * (averaging, listeners, optimizer) the same way for both.
+ */
+public interface GradientSource extends AutoCloseable {
+
+  /** The partitions, global batch and epoch length this source trains with. */
+  BatchSchedule schedule();
+
+  /**
+   * Adds the gradient of the <em>summed</em> loss over the global batch of {@code progress}
+   * into {@code gradSum} (which the caller zeroes), and returns the batch's loss sum, correct
+   * count and example count.
+   */
+  Metrics accumulate(Progress progress, float[] params, float[] gradSum);
+
+  /** Releases what the source holds (broadcasts, executor caches); idempotent. */
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,121 @@
+package io.spindle.train;
+
+import io.spindle.data.BatchSchedule;
+import io.spindle.nn.NetworkSpec;
+import io.spindle.optim.Optimizer;
+
+/**
+ * The trainer's live state as listeners see it. Counters are 0-based: during
+ * {@link TrainingListener#beforeUpdate} and {@link TrainingListener#onIteration},
+ * {@link #iteration()} is the index of the iteration in progress; at epoch end it is the
+ * number of iterations completed. The parameter array is the trainer's own: read it (or copy
+ * it for a checkpoint), never write it ({@link DivergenceCheck}, which restores the last
+ * finite values, is the one exception).
+ */
+public final class TrainingContext {
+
+  private final NetworkSpec spec;
+  private final Optimizer optimizer;
+  private final TrainingOptions options;
+  private final BatchSchedule schedule;
+  private final float[] params;
+  private final long startNanos;
+  int epoch;
+  int step;
+  long iteration;
+  long examples;
+  long trainNanos;
+  long totalIterations;
+
+  TrainingContext(NetworkSpec spec, Optimizer optimizer, TrainingOptions options,
+      BatchSchedule schedule, float[] params, long totalIterations) {
+    this.spec = spec;
+    this.optimizer = optimizer;
+    this.options = options;
+    this.schedule = schedule;
+    this.params = params;
+    this.totalIterations = totalIterations;
+    this.startNanos = System.nanoTime();
+  }
+
+  public NetworkSpec spec() {
+    return spec;
+  }
+
+  /** The optimizer, whose {@link Optimizer#state()} arrays a checkpoint saves. */
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  public TrainingOptions options() {
+    return options;
+  }
+
+  public BatchSchedule schedule() {
+    return schedule;
+  }
+
+  /** The live parameter vector (read only). */
+  public float[] params() {
+    return params;
+  }
+
+  /** 0-based epoch in progress (or just finished, at epoch end). */
+  public int epoch() {
+    return epoch;
+  }
+
+  public int epochs() {
+    return options.epochs();
+  }
+
+  /** 0-based step within the epoch. */
+  public int step() {
+    return step;
+  }
+
+  public int stepsPerEpoch() {
+    return schedule.iterationsPerEpoch();
+  }
+
+  /** 0-based global iteration (see the class comment). */
+  public long iteration() {
+    return iteration;
+  }
+
+  /** The global iteration at which training will stop. */
+  public long totalIterations() {
+    return totalIterations;
+  }
+
+  /** Training examples processed in this run so far. */
+  public long examples() {
+    return examples;
+  }
+
+  public double elapsedSeconds() {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  /** Seconds spent in training iterations so far (validation excluded). */
+  public double trainSeconds() {
+    return trainNanos / 1e9;
+  }
+
+  /** Training throughput so far. */
+  public double imagesPerSecond() {
+    return trainNanos > 0 ? examples / (trainNanos / 1e9) : Double.NaN;
+  }
+
+  /**
+   * Estimated seconds to the end, from the average wall time per iteration so far (so
+   * validation time is spread over iterations).
+   */
+  public double etaSeconds(long iterationsDone) {
+    long doneHere = iterationsDone - options.startIteration();
+    if (doneHere <= 0) {
+      return Double.NaN;
+    }
+    return elapsedSeconds() / doneHere * Math.max(0, totalIterations - iterationsDone);
+  }
+}
