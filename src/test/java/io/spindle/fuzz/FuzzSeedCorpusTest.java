@@ -42,9 +42,15 @@ class FuzzSeedCorpusTest {
 
   static final Path RESOURCES = Path.of("src/test/resources");
 
-  /** One fuzz target: where its corpus lives, its seeds and how an input is run. */
+  /**
+   * One fuzz target: where its corpus lives, its seeds and how an input is run.
+   * {@code exactBytes} is false where the seeds depend on files others edit (the config seeds
+   * count the lines of conf/*.conf): then only the names are compared, and the outcomes are
+   * checked on the seeds as generated now.
+   */
   record Target(Class<?> testClass, String method, Supplier<Map<String, byte[]>> seeds,
-      BiFunction<FuzzedDataProviderImpl, Path, Object> run, Class<? extends Throwable> refusal) {
+      BiFunction<FuzzedDataProviderImpl, Path, Object> run, Class<? extends Throwable> refusal,
+      boolean exactBytes) {
 
     Path corpus() {
       return RESOURCES.resolve(testClass.getPackageName().replace('.', '/'))
@@ -54,11 +60,11 @@ class FuzzSeedCorpusTest {
 
   static final List<Target> TARGETS = List.of(
       new Target(MnistIdxFuzzTest.class, "idxFiles", MnistIdxFuzzTest::seeds,
-          MnistIdxFuzzTest::read, DataFormatException.class),
+          MnistIdxFuzzTest::read, DataFormatException.class, true),
       new Target(ModelStoreFuzzTest.class, "modelDirectory", ModelStoreFuzzTest::seeds,
-          ModelStoreFuzzTest::read, ModelFormatException.class),
+          ModelStoreFuzzTest::read, ModelFormatException.class, true),
       new Target(ConfigFuzzTest.class, "configText", ConfigFuzzTest::seeds,
-          ConfigFuzzTest::read, SpindleConfigException.class));
+          ConfigFuzzTest::read, SpindleConfigException.class, false));
 
   @BeforeAll
   static void loadJazzerRuntime() {
@@ -104,6 +110,9 @@ class FuzzSeedCorpusTest {
       assertEquals(new TreeSet<>(seeds.keySet()), committed, "seed files in " + dir
           + "; rewrite them with -Dspindle.fuzz.writeSeeds=true");
       for (Map.Entry<String, byte[]> seed : seeds.entrySet()) {
+        if (!t.exactBytes()) {
+          break;
+        }
         assertArrayEquals(seed.getValue(), read(dir.resolve(seed.getKey())), seed.getKey()
             + " differs from its generator; rewrite with -Dspindle.fuzz.writeSeeds=true");
       }
