@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import java.io.File;
@@ -103,15 +104,19 @@ public final class ConfigLoader {
   private static void rejectUnknownKeys(Config user, Config defaults) {
     List<String> unknown = new ArrayList<>();
     for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+      // Keys are path expressions: split them as such, since a quoted element may hold dots
+      // or quotes ("model.layers" = ... is one key, not model.layers).
       String key = e.getKey();
+      List<String> path = ConfigUtil.splitPath(key);
       // model.layers entries are checked by the network parser, key by key.
-      if (!defaults.hasPathOrNull(key) && !key.startsWith("model.layers")) {
+      boolean layers = path.size() >= 2 && path.get(0).equals("model") && path.get(1).equals("layers");
+      if (!defaults.hasPathOrNull(key) && !layers) {
         unknown.add(key);
       }
     }
     if (!unknown.isEmpty()) {
       String key = new TreeSet<>(unknown).first();
-      String section = key.contains(".") ? key.substring(0, key.indexOf('.')) : key;
+      String section = ConfigUtil.joinPath(ConfigUtil.splitPath(key).get(0));
       TreeSet<String> valid = new TreeSet<>();
       if (defaults.hasPath(section) && defaults.getValue(section) instanceof com.typesafe.config.ConfigObject) {
         for (Map.Entry<String, ConfigValue> d : defaults.getConfig(section).entrySet()) {

@@ -158,7 +158,21 @@ public final class Md5Sums {
     return true;
   }
 
+  /**
+   * The line as shown in a message: shortened, and with control characters escaped so that a
+   * stray carriage return (or a terminal escape) in a hostile file cannot break the one-line
+   * message or rewrite what the user sees.
+   */
   private static String abbreviate(String s) {
-    return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    String shown = s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    StringBuilder out = new StringBuilder(shown.length());
+    shown.codePoints().forEach(c -> {
+      if (Character.isISOControl(c)) {
+        out.append(String.format("\\u%04x", c));
+      } else {
+        out.appendCodePoint(c);
+      }
+    });
+    return out.toString();
   }
 }

@@ -140,9 +140,14 @@ public final class ModelStore {
     if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
       throw new ModelFormatException(desc + " does not declare \"format\": \"" + FORMAT + "\"");
     }
-    int version = root.path("version").asInt(-1);
-    if (version != VERSION) {
-      throw new ModelFormatException(desc + " has format version " + root.path("version")
+    // Exactly the integer 1: asInt() would also take 1.9, "1", true or 2^64 + 1 for version 1.
+    JsonNode version = root.path("version");
+    if (version.isMissingNode()) {
+      throw new ModelFormatException(desc + " has no format \"version\"; it is not a Spindle"
+          + " model or it was edited");
+    }
+    if (!version.isIntegralNumber() || !version.canConvertToLong() || version.asLong() != VERSION) {
+      throw new ModelFormatException(desc + " has format version " + version
           + ", but this Spindle reads version " + VERSION + "; use the Spindle release that wrote it");
     }
     JsonNode p = root.path("parameters");

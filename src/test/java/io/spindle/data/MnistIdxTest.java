@@ -302,6 +302,15 @@ class MnistIdxTest {
     assertMessage(() -> MnistIdx.readLabels(copy), "MD5SUMS line 2: expected '<32 hex digits>");
   }
 
+  @Test
+  void controlCharactersOfAMalformedChecksumLineAreEscaped() throws IOException {
+    // Found by MnistIdxFuzzTest: a lone CR in MD5SUMS was echoed into the message.
+    Path copy = Files.copy(TEST_LABELS, dir.resolve("labels.gz"));
+    Files.writeString(dir.resolve("MD5SUMS"), "byte@\r#### labels.gz\u001b[2J\n");
+    assertMessage(() -> MnistIdx.readLabels(copy), "MD5SUMS line 1:",
+        "got 'byte@\\u000d#### labels.gz\\u001b[2J'");
+  }
+
   // ---- helpers ----
 
   static float[] firstLabels(ExampleBlock block, int n) {
@@ -316,7 +325,7 @@ class MnistIdxTest {
   static void assertMessage(Runnable action, String... fragments) {
     DataFormatException e = assertThrows(DataFormatException.class, action::run);
     String message = e.getMessage();
-    assertFalse(message.contains("\n"), "one line: " + message);
+    assertFalse(message.contains("\n") || message.contains("\r"), "one line: " + message);
     for (String f : fragments) {
       assertTrue(message.contains(f), "expected '" + f + "' in: " + message);
     }

@@ -123,6 +123,19 @@ class ModelStoreTest {
     assertTrue(assertThrows(ModelFormatException.class, () -> ModelStore.read(dir, null))
         .getMessage().contains("format version 99"));
 
+    // Found by ModelStoreFuzzTest: asInt() read these as version 1.
+    String json = Files.readString(desc);
+    for (String version : List.of("1.9", "\"1\"", "true", "18446744073709551617", "1e0")) {
+      Files.writeString(desc, json.replace("\"version\" : 99", "\"version\" : " + version));
+      String message = assertThrows(ModelFormatException.class, () -> ModelStore.read(dir, null),
+          version).getMessage();
+      assertTrue(message.contains("has format version ") && message.contains("reads version 1"),
+          message);
+    }
+    Files.writeString(desc, json.replace("\"version\" : 99,", ""));
+    assertTrue(assertThrows(ModelFormatException.class, () -> ModelStore.read(dir, null))
+        .getMessage().contains("has no format \"version\""));
+
     Files.writeString(desc, "{ not json");
     assertTrue(assertThrows(ModelFormatException.class, () -> ModelStore.read(dir, null))
         .getMessage().contains("not valid JSON"));
