@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 
 /** What the commands share: loading the job, checking the output folder, starting Spark. */
 final class JobSupport {
@@ -57,5 +58,10 @@ final class JobSupport {
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
     SparkConfs.withDefaults(conf);
     return new JavaSparkContext(conf);
+  }
+
+  /** The SparkSession of a running context (for the DataFrame formats). */
+  static SparkSession session(JavaSparkContext sc) {
+    return SparkSession.builder().config(sc.getConf()).getOrCreate();
   }
 }
