@@ -91,4 +91,17 @@ final class ModelPersistence {
       return model;
     }
   }
+
+  /** The class names a saved classifier kept (metadata.training.labels), or null. */
+  static String[] labels(SpindleModel m) {
+    com.fasterxml.jackson.databind.JsonNode node = m.metadata().path("training").path("labels");
+    if (!node.isArray()) {
+      return null;
+    }
+    String[] out = new String[node.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = node.get(i).asText();
+    }
+    return out;
+  }
 }

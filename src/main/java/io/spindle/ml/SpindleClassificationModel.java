@@ -7,6 +7,7 @@ import io.spindle.spark.SparkInference;
 import io.spindle.train.TrainingResult;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.ml.attribute.NominalAttribute;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Vector;
@@ -14,8 +15,10 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.ml.util.SchemaUtils;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -40,22 +43,28 @@ public final class SpindleClassificationModel
   private final NetworkSpec spec;
   private final float[] params;
   private final transient TrainingResult trainingResult;
+  private final String[] labels;
   private final InferenceCache cache;
 
   /** A model of a trained network; {@code params} is not copied. */
   public SpindleClassificationModel(String uid, NetworkSpec spec, float[] params) {
-    this(Uids.stage(uid), spec, params, null);
+    this(Uids.stage(uid), spec, params, null, null);
   }
 
-  /** For this package: {@code uid} must have been staged with {@link Uids#stage}. */
+  /**
+   * For this package: {@code uid} must have been staged with {@link Uids#stage}.
+   *
+   * @param labels class names (from the training labels' metadata), or null
+   */
   SpindleClassificationModel(String uid, NetworkSpec spec, float[] params,
-      TrainingResult trainingResult) {
+      TrainingResult trainingResult, String[] labels) {
     super();
     this.uid = uid;
     Uids.clear();
     this.spec = spec;
     this.params = params;
     this.trainingResult = trainingResult;
+    this.labels = labels == null ? null : labels.clone();
     this.cache = new InferenceCache(spec, params);
     SpindleTraining.checkClassifier(spec);
     initInferenceDefaults();
@@ -74,6 +83,14 @@ public final class SpindleClassificationModel
   /** The trained parameters, the network's flat vector (a copy). */
   public float[] weights() {
     return params.clone();
+  }
+
+  /**
+   * The class names, when the training labels carried them (StringIndexer, image folders), else
+   * null. They go into the prediction column's metadata, so IndexToString needs no labels.
+   */
+  public String[] labels() {
+    return labels == null ? null : labels.clone();
   }
 
   /** History and timings of the fit that made this model; null after loading. */
@@ -133,6 +150,17 @@ public final class SpindleClassificationModel
   }
 
   @Override
+  public StructType transformSchema(StructType schema) {
+    StructType out = super.transformSchema(schema);
+    if (labels == null || getPredictionCol().isEmpty()) {
+      return out;
+    }
+    StructField named = NominalAttribute.defaultAttr().withName(getPredictionCol())
+        .withValues(labels).toStructField();
+    return SchemaUtils.updateField(out, named, true);
+  }
+
+  @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema(), true);
     StructType in = dataset.schema();
@@ -159,14 +187,18 @@ public final class SpindleClassificationModel
   @Override
   public SpindleClassificationModel copy(ParamMap extra) {
     SpindleClassificationModel copy = new SpindleClassificationModel(Uids.stage(uid), spec,
-        params, trainingResult);
+        params, trainingResult, labels);
     return copyValues(copy, extra).setParent(parent());
   }
 
   @Override
   public MLWriter write() {
-    return new ModelPersistence.Writer(this, spec, params,
+    java.util.Map<String, Object> facts = new java.util.LinkedHashMap<>(
         SpindleTraining.summary(trainingResult));
+    if (labels != null) {
+      facts.put("labels", java.util.List.of(labels));
+    }
+    return new ModelPersistence.Writer(this, spec, params, facts);
   }
 
   @Override
@@ -176,7 +208,8 @@ public final class SpindleClassificationModel
 
   public static MLReader<SpindleClassificationModel> read() {
     return new ModelPersistence.Reader<>(SpindleClassificationModel.class,
-        (uid, m) -> new SpindleClassificationModel(uid, m.spec(), m.params()));
+        (uid, m) -> new SpindleClassificationModel(Uids.stage(uid), m.spec(), m.params(), null,
+            ModelPersistence.labels(m)));
   }
 
   public static SpindleClassificationModel load(String path) {

@@ -70,7 +70,8 @@ public final class SpindleClassifier
   public SpindleClassificationModel train(Dataset<?> dataset) {
     SpindleTraining.Fitted f = SpindleTraining.fit(this, getFeaturesCol(), getLabelCol(),
         dataset, validationData, SpindleTraining.Task.CLASSIFICATION);
-    return new SpindleClassificationModel(Uids.stage(uid()), f.spec(), f.params(), f.result());
+    return new SpindleClassificationModel(Uids.stage(uid()), f.spec(), f.params(), f.result(),
+        SpindleTraining.labelNames(dataset.schema().apply(getLabelCol()), f.spec()));
   }
 
   @Override

@@ -247,6 +247,20 @@ final class SpindleTraining {
     }
   }
 
+  /**
+   * The class names of a label column's metadata (StringIndexer, image folders) when there is
+   * one per network class, else null.
+   */
+  static String[] labelNames(StructField label, NetworkSpec spec) {
+    Attribute attr = Attribute.fromStructField(label);
+    if (attr instanceof NominalAttribute n && n.values().isDefined()) {
+      String[] names = n.values().get();
+      int k = spec.outputShape().size();
+      return names.length == (k == 1 ? 2 : k) ? names : null;
+    }
+    return null;
+  }
+
   /** Facts about a fit kept in the saved model's metadata. */
   static Map<String, Object> summary(TrainingResult r) {
     if (r == null) {
