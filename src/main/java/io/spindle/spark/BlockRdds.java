@@ -14,6 +14,10 @@ import org.apache.spark.storage.StorageLevel;
  * partition (compact uint8 or float features plus targets), persisted so it is built once and
  * then read by every iteration. MEMORY_AND_DISK by default, so a set larger than storage
  * memory spills to disk instead of failing.
+ *
+ * <p>Build training RDDs from storage (files, tables) or with {@link #distribute}, not with
+ * {@code sc.parallelize} of the examples themselves: Spark ships a parallelized partition's
+ * elements inside every task of every job, even once cached.
  */
 public final class BlockRdds {
 
@@ -23,8 +27,11 @@ public final class BlockRdds {
 
   /**
    * Splits in-memory data into {@code partitions} contiguous blocks (sizes differ by at most
-   * one), one per partition, persisted at {@code level}. Partition p holds exactly
-   * {@code data.split(partitions)[p]}.
+   * one), one per partition, at {@code level}: partition p holds {@code data.split(partitions)[p]}.
+   *
+   * <p>For a single pass (evaluation, prediction) only: the blocks travel inside the tasks, which
+   * is fine once but happens again for every job. Training, which runs a job per iteration, uses
+   * {@link #distribute}.
    */
   public static JavaRDD<ExampleBlock> parallelize(JavaSparkContext sc, ExampleBlock data,
       int partitions, StorageLevel level) {
@@ -36,8 +43,18 @@ public final class BlockRdds {
           + partitions + " partitions; use fewer partitions");
     }
     // n blocks in n slices: ParallelCollectionRDD gives slice i exactly element i.
-    return sc.parallelize(Arrays.asList(data.split(partitions)), partitions)
-        .setName("spindle blocks (" + data.count() + " examples)").persist(level);
+    JavaRDD<ExampleBlock> rdd = sc.parallelize(Arrays.asList(data.split(partitions)), partitions)
+        .setName("spindle blocks (" + data.count() + " examples)");
+    return level.equals(StorageLevel.NONE()) ? rdd : rdd.persist(level);
+  }
+
+  /**
+   * Driver-held data as one persisted block per partition, for repeated jobs (training); see {@link DistributedBlocks} (close
+   * it when done).
+   */
+  public static DistributedBlocks distribute(JavaSparkContext sc, ExampleBlock data,
+      int partitions, StorageLevel level) {
+    return DistributedBlocks.of(sc, data, partitions, level, "spindle blocks");
   }
 
   /**

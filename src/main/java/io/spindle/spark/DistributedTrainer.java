@@ -75,16 +75,12 @@ public final class DistributedTrainer {
    */
   public TrainingResult fit(ExampleBlock train, ExampleBlock test, float[] initialParams) {
     int p = partitions > 0 ? partitions : sc.defaultParallelism();
-    JavaRDD<ExampleBlock> trainRdd = BlockRdds.parallelize(sc, train, p, storageLevel);
-    JavaRDD<ExampleBlock> testRdd = test == null ? null
-        : BlockRdds.parallelize(sc, test, Math.min(p, test.count()), storageLevel);
-    try {
-      return train(trainRdd, testRdd, initialParams);
-    } finally {
-      trainRdd.unpersist(false);
-      if (testRdd != null) {
-        testRdd.unpersist(false);
-      }
+    try (DistributedBlocks trainBlocks = DistributedBlocks.of(sc, train, p, storageLevel,
+            "spindle blocks");
+        DistributedBlocks testBlocks = test == null ? null : DistributedBlocks.of(sc, test,
+            Math.min(p, test.count()), storageLevel, "spindle test blocks")) {
+      return train(trainBlocks.rdd(), testBlocks == null ? null : testBlocks.rdd(),
+          initialParams);
     }
   }
 

@@ -55,8 +55,8 @@ public final class SparkEvaluator implements Evaluator {
     String previous = sc.getLocalProperty("spark.job.description");
     sc.setJobDescription(progress != null ? progress.describe() : "spindle evaluation");
     try {
-      return blocks.mapPartitions(new Evaluate(setup, weights), true)
-          .treeReduce(Metrics::merge, 2);
+      return Reductions.treeReduce(blocks.mapPartitions(new Evaluate(setup, weights), true),
+          Metrics::merge, 2);
     } finally {
       sc.setJobDescription(previous);
       weights.destroy();

@@ -1,6 +1,8 @@
 package io.spindle.tensor;
 
 import dev.ludovic.netlib.blas.BLAS;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 
 /**
  * The one BLAS every kernel goes through: dev.ludovic.netlib, which picks native
@@ -28,7 +30,49 @@ public final class Blas {
   public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
       float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
+    Meter meter = METER.get();
+    if (meter == null) {
+      BLAS_INSTANCE.sgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k,
+          alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      return;
+    }
+    long wall = System.nanoTime();
+    long cpu = THREADS.getCurrentThreadCpuTime();
     BLAS_INSTANCE.sgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k,
         alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    meter.cpuNanos += THREADS.getCurrentThreadCpuTime() - cpu;
+    meter.wallNanos += System.nanoTime() - wall;
+    meter.flops += 2.0 * m * n * k;
+    meter.calls++;
+  }
+
+  private static final ThreadLocal<Meter> METER = new ThreadLocal<>();
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  /**
+   * Starts adding the calling thread's sgemm calls to {@code meter} (null stops), so a
+   * benchmark can tell time in BLAS from time in the layers' own loops.
+   */
+  public static void meter(Meter meter) {
+    if (meter == null) {
+      METER.remove();
+    } else {
+      METER.set(meter);
+    }
+  }
+
+  /** Wall and thread CPU time, FLOPs (2 m n k) and count of the sgemm calls metered. */
+  public static final class Meter {
+    public long wallNanos;
+    public long cpuNanos;
+    public double flops;
+    public long calls;
+
+    public void reset() {
+      wallNanos = 0;
+      cpuNanos = 0;
+      flops = 0;
+      calls = 0;
+    }
   }
 }

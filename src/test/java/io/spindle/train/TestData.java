@@ -85,6 +85,17 @@ public final class TestData {
   }
 
   /**
+   * A small CNN on 1x8x8 inputs (e.g. {@code classification(n, 64, classes, seed)}): padded
+   * conv, max pooling, a second conv, average pooling, dropout, dense.
+   */
+  public static NetworkSpec cnn(int classes) {
+    return NetworkSpec.builder().input(1, 8, 8)
+        .conv(4, 3).pad(1).relu().maxPool(2)
+        .conv(6, 3).tanh().avgPool(2)
+        .dropout(0.1).dense(classes).build();
+  }
+
+  /**
    * Max over i of |a_i - b_i| / max(|a_i|, |b_i|, 1e-3): relative error, with values below
    * 1e-3 compared absolutely (their relative error is noise).
    */

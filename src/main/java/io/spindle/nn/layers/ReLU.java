@@ -17,8 +17,12 @@ public final class ReLU extends Activation {
 
   @Override
   protected void derivative(float[] x, float[] y, float[] dy, float[] dx, int len) {
+    // dy where x > 0, else 0, as a bit mask: positive floats are exactly the positive ints.
+    // The obvious "x > 0 ? dy : 0" compiles to a branch that mispredicts on half the values of
+    // real data and was 7x slower.
     for (int i = 0; i < len; i++) {
-      dx[i] = x[i] > 0f ? dy[i] : 0f;
+      int keep = Float.floatToRawIntBits(x[i]) > 0 ? -1 : 0;
+      dx[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & keep);
     }
   }
 }

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Engine benchmark for issue 2, on ONE thread: LeNet-5 forward+backward images/s at batch 64,
+# GFLOP/s per layer, the conv+dense aggregate, and the same BLAS's 256x256x256 sgemm, for the
+# Vector-API BLAS and, when Debian's OpenBLAS is installed (apt-get install libopenblas0-pthread),
+# for native OpenBLAS. Each figure is a median over rounds, timed by this thread's CPU time (not
+# inflated when other processes share the cores) and by the wall clock; the load average is
+# printed with them.
+#
+# Each table also gives the time spent inside sgemm (a separate metered pass), hence the GFLOP/s
+# of the products alone: the ceiling for the conv+dense aggregate without im2col, reorders etc.
+#
+# Usage: bench/engine.sh [rounds] [seconds-per-round]     (default 7 rounds of 1 s per backend)
+# Output: the per-backend tables, then a summary; a copy goes to bench/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds="${1:-7}"
+seconds="${2:-1}"
+
+mvn -B -q test-compile
+mvn -B -q dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+cp="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+
+# One thread: the benchmark is single-threaded Java, and OpenBLAS must not spawn its own.
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+jvm=(java -Xmx2g -XX:+UseParallelGC --add-modules=jdk.incubator.vector -cp "$cp")
+# netlib tries native first; naming a library that does not exist makes it fall back to VectorBLAS.
+force_vector=(-Ddev.ludovic.netlib.blas.nativeLib=spindle-no-native-blas)
+
+backend() {
+  "${jvm[@]}" "$@" io.spindle.bench.EngineBenchmark --backend 2>/dev/null
+}
+
+runs=()
+default_backend="$(backend)"
+vector_backend="$(backend "${force_vector[@]}")"
+if [ "$vector_backend" != "VectorBLAS" ]; then
+  echo "error: could not select VectorBLAS (got '$vector_backend'); is jdk.incubator.vector available?" >&2
+  exit 1
+fi
+runs+=(vector)
+if [ "$default_backend" = "JNIBLAS" ]; then
+  runs+=(native)
+else
+  echo "note: no native BLAS found (netlib picked $default_backend); install libopenblas0-pthread to compare." >&2
+fi
+
+mkdir -p bench/results
+out="bench/results/engine-$(date +%Y%m%d-%H%M%S).txt"
+for run in "${runs[@]}"; do
+  echo "==== $run ====" | tee -a "$out"
+  if [ "$run" = vector ]; then
+    "${jvm[@]}" "${force_vector[@]}" io.spindle.bench.EngineBenchmark "$rounds" "$seconds" 2>&1 \
+      | grep -v -e '^WARNING: Using incubator' -e 'InstanceBuilder' -e 'Failed to load implementation' \
+      | tee -a "$out"
+  else
+    "${jvm[@]}" io.spindle.bench.EngineBenchmark "$rounds" "$seconds" 2>&1 \
+      | grep -v -e '^WARNING: Using incubator' | tee -a "$out"
+  fi
+done
+
+echo | tee -a "$out"
+{
+  echo "Summary (CPU-time based; wall-clock images/s and ratio in the last two columns):"
+  printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s\n' backend "img/s" "conv+dense" \
+    "sgemm NN (TN)" "ratio NN" "ratio TN" "wall img/s" "wall ratio" "products"
+  printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s\n' "" "" "GFLOP/s" "GFLOP/s" "" "" "" "NN" \
+    "alone / NN"
+  grep '^RESULT' "$out" | sed 's/^RESULT //' | while read -r line; do
+    declare -A r=()
+    for kv in $line; do r["${kv%%=*}"]="${kv#*=}"; done
+    printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s\n' "${r[backend]}" "${r[images_per_s]}" \
+      "${r[aggregate_gflops]}" "${r[sgemm_nn_gflops]} (${r[sgemm_tn_gflops]})" \
+      "${r[ratio_nn]}" "${r[ratio_tn]}" "${r[wall_images_per_s]}" "${r[wall_ratio_nn]}" \
+      "${r[products_ratio_nn]}"
+  done
+} | tee -a "$out"
+echo "(saved to $out)"

@@ -1,0 +1,191 @@
+package io.spindle.bench;
+
+import io.spindle.data.BatchSchedule;
+import io.spindle.data.ExampleBlock;
+import io.spindle.nn.NetworkSpec;
+import io.spindle.optim.Adam;
+import io.spindle.optim.LearningRateSchedule;
+import io.spindle.spark.BlockRdds;
+import io.spindle.spark.DistributedBlocks;
+import io.spindle.spark.SparkGradientSource;
+import io.spindle.train.GradientSource;
+import io.spindle.train.Metrics;
+import io.spindle.train.Progress;
+import io.spindle.train.Trainer;
+import io.spindle.train.TrainingOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Per-iteration cost of distributed training split into compute (the longest task of the
+ * iteration's job, from Spark's task metrics) and Spark overhead (the job's wall time on the
+ * driver, broadcast and reduce included, minus that compute), for several global batch sizes
+ * and local masters; plus images/s and the speed-up of local[2] over local[1].
+ *
+ * <p>Each figure is the median over the measured iterations (overhead: median of job minus
+ * longest task; compute: median job minus median overhead).
+ *
+ * <p>Args: network (lenet5|mlp), batches (comma list), masters (comma list), warm-up
+ * iterations, measured iterations.
+ */
+public final class SparkOverhead {
+
+  record Row(String master, int batch, int iterations, double iterationMs, double jobMs,
+      double computeMs, double imagesPerSecond) {
+    double overheadMs() {
+      return jobMs - computeMs;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    String net = args.length > 0 ? args[0] : "lenet5";
+    int[] batches = java.util.Arrays.stream((args.length > 1 ? args[1] : "64,128,256,512")
+        .split(",")).mapToInt(Integer::parseInt).toArray();
+    String[] masters = (args.length > 2 ? args[2] : "local[1],local[2]").split(",");
+    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 10;
+    int measured = args.length > 4 ? Integer.parseInt(args[4]) : 40;
+    NetworkSpec spec = BenchSupport.network(net);
+    BenchSupport.header("Spark overhead: " + net + " (" + spec.paramCount() + " parameters), "
+        + warmup + " warm-up + " + measured + " measured iterations per row");
+    ExampleBlock train = BenchSupport.train(Integer.MAX_VALUE).block();
+
+    List<Row> rows = new ArrayList<>();
+    for (String master : masters) {
+      try (JavaSparkContext sc = BenchSupport.spark(master, "spindle-spark-overhead")) {
+        int partitions = sc.defaultParallelism();
+        DistributedBlocks data = BlockRdds.distribute(sc, train, partitions,
+            StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<ExampleBlock> blocks = data.rdd();
+        TaskTimes tasks = new TaskTimes();
+        sc.sc().addSparkListener(tasks);
+        for (int batch : batches) {
+          rows.add(measure(sc, master, spec, blocks, batch, warmup, measured, tasks));
+          Row r = rows.get(rows.size() - 1);
+          System.out.printf(Locale.ROOT, "  measured %s batch %d: %.1f ms/iteration%n", master,
+              batch, r.iterationMs());
+        }
+        data.close();
+      }
+    }
+
+    System.out.printf(Locale.ROOT, "%n%-9s %6s %8s %9s %9s %10s %10s %9s %10s%n", "master",
+        "batch", "iters", "iter ms", "job ms", "compute ms", "overhead", "overhd %",
+        "images/s");
+    for (Row r : rows) {
+      System.out.printf(Locale.ROOT, "%-9s %6d %8d %9.1f %9.1f %10.1f %10.1f %8.1f%% %10.0f%n",
+          r.master(), r.batch(), r.iterations(), r.iterationMs(), r.jobMs(), r.computeMs(),
+          r.overheadMs(), 100 * r.overheadMs() / r.jobMs(), r.imagesPerSecond());
+    }
+    if (masters.length >= 2) {
+      System.out.printf(Locale.ROOT, "%nspeed-up %s over %s (images/s):%n", masters[1],
+          masters[0]);
+      for (int batch : batches) {
+        Row a = find(rows, masters[0], batch);
+        Row b = find(rows, masters[1], batch);
+        System.out.printf(Locale.ROOT, "  batch %4d: %.2fx%n", batch,
+            b.imagesPerSecond() / a.imagesPerSecond());
+      }
+    }
+  }
+
+  static Row find(List<Row> rows, String master, int batch) {
+    return rows.stream().filter(r -> r.master().equals(master) && r.batch() == batch)
+        .findFirst().orElseThrow();
+  }
+
+  static Row measure(JavaSparkContext sc, String master, NetworkSpec spec,
+      JavaRDD<ExampleBlock> blocks, int batch, int warmup, int measured, TaskTimes tasks)
+      throws Exception {
+    List<long[]> iterations = new ArrayList<>(); // {iteration, job ns, iteration ns}
+    List<String> names = new ArrayList<>();
+    long[] lastEnd = {0};
+    try (SparkGradientSource spark = new SparkGradientSource(sc, spec, blocks, batch, true, 1L,
+        2)) {
+      GradientSource timed = new GradientSource() {
+        @Override
+        public BatchSchedule schedule() {
+          return spark.schedule();
+        }
+
+        @Override
+        public Metrics accumulate(Progress p, float[] params, float[] gradSum) {
+          long t0 = System.nanoTime();
+          Metrics m = spark.accumulate(p, params, gradSum);
+          long t1 = System.nanoTime();
+          if (p.iteration() >= warmup) {
+            iterations.add(new long[] {p.iteration(), t1 - t0, t1 - lastEnd[0]});
+            names.add(p.describe());
+          }
+          lastEnd[0] = t1;
+          return m;
+        }
+      };
+      TrainingOptions options = TrainingOptions.builder().epochs(1).batchSize(batch)
+          .logging(false).maxIterations(warmup + measured).build();
+      new Trainer(spec, Adam.adam(LearningRateSchedule.constant(1e-3), 0.9, 0.999, 1e-8, 0,
+          spec.paramCount()),
+          options).fit(timed, null, spec.initParams(1));
+    }
+    sc.sc().listenerBus().waitUntilEmpty(10_000);
+    int n = iterations.size();
+    double[] job = new double[n];
+    double[] iter = new double[n];
+    double[] compute = new double[n];
+    double[] overhead = new double[n];
+    for (int i = 0; i < n; i++) {
+      long[] it = iterations.get(i);
+      Long longest = tasks.longestTaskMs.get(names.get(i));
+      if (longest == null) {
+        throw new IllegalStateException("no task metrics for job '" + names.get(i) + "'");
+      }
+      job[i] = it[1] / 1e6;
+      iter[i] = it[2] / 1e6;
+      compute[i] = longest;
+      overhead[i] = job[i] - compute[i];
+    }
+    // Medians: robust to the other jobs on a shared machine.
+    double iterMs = median(iter);
+    return new Row(master, batch, n, iterMs, median(job), median(job) - median(overhead),
+        batch / (iterMs / 1000));
+  }
+
+  static double median(double[] v) {
+    double[] c = v.clone();
+    java.util.Arrays.sort(c);
+    return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+  }
+
+  /** Longest task run time (ms) per job description. */
+  static final class TaskTimes extends SparkListener {
+    final Map<Integer, String> stageToJobName = new ConcurrentHashMap<>();
+    final Map<String, Long> longestTaskMs = new ConcurrentHashMap<>();
+
+    @Override
+    public void onJobStart(SparkListenerJobStart job) {
+      String name = job.properties() == null ? null
+          : job.properties().getProperty("spark.job.description");
+      if (name != null) {
+        for (Object stage : scala.collection.JavaConverters.seqAsJavaList(job.stageIds())) {
+          stageToJobName.put((Integer) stage, name);
+        }
+      }
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd task) {
+      String name = stageToJobName.get(task.stageId());
+      if (name != null && task.taskMetrics() != null) {
+        longestTaskMs.merge(name, task.taskMetrics().executorRunTime(), Math::max);
+      }
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.spindle.spark;
+
+import io.spindle.data.ExampleBlock;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Driver-held examples spread over the executors: one block per partition, persisted, with
+ * each block shipped once through its own broadcast.
+ *
+ * <p>Why not {@code sc.parallelize(blocks)}: a parallelized collection keeps its elements in
+ * the RDD's partition objects, and Spark serializes a task's partition into every task of every
+ * job, cached or not. With MNIST in two partitions that is 23 MB per task per iteration. Here a
+ * partition holds only a broadcast handle: executors fetch their block once (and again only to
+ * recompute a lost or evicted partition), and iterations ship a few hundred bytes.
+ *
+ * <p>Close it to unpersist the RDD and destroy the broadcasts.
+ */
+public final class DistributedBlocks implements AutoCloseable {
+
+  private final JavaRDD<ExampleBlock> rdd;
+  private final List<Broadcast<ExampleBlock>> broadcasts;
+
+  private DistributedBlocks(JavaRDD<ExampleBlock> rdd, List<Broadcast<ExampleBlock>> broadcasts) {
+    this.rdd = rdd;
+    this.broadcasts = broadcasts;
+  }
+
+  /**
+   * Splits {@code data} into {@code partitions} contiguous blocks (sizes differ by at most one);
+   * partition p holds exactly {@code data.split(partitions)[p]}, persisted at {@code level}.
+   */
+  public static DistributedBlocks of(JavaSparkContext sc, ExampleBlock data, int partitions,
+      StorageLevel level, String name) {
+    if (partitions <= 0) {
+      throw new IllegalArgumentException("partitions must be positive, got " + partitions);
+    }
+    if (partitions > data.count()) {
+      throw new IllegalArgumentException("cannot split " + data.count() + " examples into "
+          + partitions + " partitions; use fewer partitions");
+    }
+    List<Broadcast<ExampleBlock>> handles = new ArrayList<>(partitions);
+    for (ExampleBlock block : data.split(partitions)) {
+      handles.add(sc.broadcast(block));
+    }
+    // n handles in n slices: ParallelCollectionRDD gives slice i exactly element i.
+    JavaRDD<ExampleBlock> rdd = sc.parallelize(handles, partitions)
+        .map(Broadcast::value)
+        .setName(name + " (" + data.count() + " examples)")
+        .persist(level);
+    return new DistributedBlocks(rdd, handles);
+  }
+
+  /** One block per partition, persisted. */
+  public JavaRDD<ExampleBlock> rdd() {
+    return rdd;
+  }
+
+  @Override
+  public void close() {
+    rdd.unpersist(false);
+    for (Broadcast<ExampleBlock> b : broadcasts) {
+      b.destroy();
+    }
+    broadcasts.clear();
+  }
+}
