@@ -57,11 +57,19 @@ final class JobSupport {
     conf.setIfMissing("spark.app.name", spark.appName());
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
     SparkConfs.withDefaults(conf);
-    return new JavaSparkContext(conf);
+    // Through a SparkSession, so the DataFrame formats find one (session()); closing the
+    // context stops both.
+    return JavaSparkContext.fromSparkContext(
+        SparkSession.builder().config(conf).getOrCreate().sparkContext());
   }
 
   /** The SparkSession of a running context (for the DataFrame formats). */
   static SparkSession session(JavaSparkContext sc) {
-    return SparkSession.builder().config(sc.getConf()).getOrCreate();
+    SparkSession session = SparkSession.getDefaultSession().getOrElse(() -> null);
+    if (session == null || session.sparkContext() != sc.sc()) {
+      throw new IllegalStateException("no SparkSession on this context; start Spark with "
+          + "JobSupport.startSpark");
+    }
+    return session;
   }
 }

@@ -12,6 +12,7 @@ import io.spindle.io.chart.TrainingCurvesChart;
 import io.spindle.nn.NetworkSpec;
 import io.spindle.optim.Optimizer;
 import io.spindle.spark.DistributedTrainer;
+import io.spindle.spark.FrameSources;
 import io.spindle.train.EpochSummary;
 import io.spindle.train.MetricsFileListener;
 import io.spindle.train.TrainingOptions;
@@ -52,6 +53,12 @@ final class TrainCommand {
     Path outDir = JobSupport.prepareOutput(args.output);
     boolean frames = job.data().isFrameFormat();
     DataSources.Loaded local = frames ? null : DataSources.load(job.data(), spec);
+    if (frames) {
+      FrameSources.resolve(job.data().train(), "data.train");
+      if (job.data().hasTest()) {
+        FrameSources.resolve(job.data().test(), "data.test");
+      }
+    }
     JobConfig.Training t = job.training();
     StorageLevel level = StorageLevel.fromString(job.spark().storageLevel());
 

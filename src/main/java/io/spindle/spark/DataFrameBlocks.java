@@ -89,9 +89,9 @@ public final class DataFrameBlocks {
     for (String f : cols.features()) {
       select.add(functions.col(f));
     }
-    select.add(functions.col(cols.label()).cast("double"));
+    select.add(functions.col(cols.label()));
     if (cols.weighted()) {
-      select.add(functions.col(cols.weight()).cast("double"));
+      select.add(functions.col(cols.weight()));
     }
     if (cols.file() != null) {
       select.add(functions.col(cols.file()));
@@ -206,9 +206,10 @@ public final class DataFrameBlocks {
           }
         }
         if (bad != null) {
+          // Rows may have been repartitioned: a row number would mislead where the file is known.
           String where = cols.file() != null && !row.isNullAt(fileAt)
-              ? " in " + row.getString(fileAt) + " (row " + n + " of its partition)"
-              : " in row " + n + " of partition " + partition;
+              ? "in " + row.getString(fileAt)
+              : "in row " + n + " of partition " + partition;
           return problem(partition, cols.data() + ": " + bad.replace("@", where));
         }
         n++;
@@ -226,10 +227,13 @@ public final class DataFrameBlocks {
     }
 
     private String label(Row row, int at, float[] y, int to) {
-      if (row.isNullAt(at)) {
-        return "label column '" + cols.label() + "' is empty or not a number @" + hint();
+      Object cell = row.get(at);
+      Double parsed = FrameColumns.number(cell);
+      if (parsed == null) {
+        return "label column '" + cols.label() + "' " + FrameColumns.show(cell) + " @; labels must"
+            + " be numbers" + hint();
       }
-      double v = row.getDouble(at);
+      double v = parsed;
       if (!Double.isFinite(v)) {
         return "label column '" + cols.label() + "' is " + v + " @; fix the labels";
       }
@@ -248,15 +252,17 @@ public final class DataFrameBlocks {
     }
 
     private String weight(Row row, int at, float[] y, int to) {
-      if (row.isNullAt(at)) {
-        return "weight column '" + cols.weight() + "' is empty @; give every row a weight";
+      Object cell = row.get(at);
+      Double w = FrameColumns.number(cell);
+      if (w == null) {
+        return "weight column '" + cols.weight() + "' " + FrameColumns.show(cell) + " @; give "
+            + "every row a weight";
       }
-      double w = row.getDouble(at);
       if (!(w >= 0) || !Double.isFinite(w)) {
         return "weight column '" + cols.weight() + "' holds " + w + " @; weights must be finite"
             + " and >= 0";
       }
-      y[to] = (float) w;
+      y[to] = (float) (double) w;
       return null;
     }
   }

@@ -75,7 +75,7 @@ public record FrameColumns(List<String> features, String label, String weight, S
     if (!isNumeric(l.dataType())) {
       throw new IllegalArgumentException(data + ": label column '" + label + "' has type "
           + l.dataType().simpleString() + "; labels must be numbers (class indices 0, 1, ... for "
-          + "classifiers: index string labels with StringIndexer)");
+          + "classifiers: index text labels with StringIndexer)");
     }
     if (weight != null && !isNumeric(field(schema, names, weight, "weight").dataType())) {
       throw new IllegalArgumentException(data + ": weight column '" + weight
@@ -91,8 +91,36 @@ public record FrameColumns(List<String> features, String label, String weight, S
     return schema.apply(column);
   }
 
+  /** Numbers, or text holding numbers (CSV), parsed row by row so a bad value can be shown. */
   static boolean isNumeric(DataType t) {
-    return t instanceof NumericType;
+    return t instanceof NumericType || t.equals(org.apache.spark.sql.types.DataTypes.StringType);
+  }
+
+  /**
+   * A numeric cell: a Number, or text that parses as one (surrounding blanks allowed). Null
+   * when the cell is null, empty or not a number.
+   */
+  static Double number(Object cell) {
+    if (cell instanceof Number n) {
+      return n.doubleValue();
+    }
+    if (cell instanceof String s && !s.isBlank()) {
+      try {
+        return Double.parseDouble(s.trim());
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** How a message shows a cell that is not a number. */
+  static String show(Object cell) {
+    if (cell == null) {
+      return "is empty";
+    }
+    String s = String.valueOf(cell);
+    return "holds '" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "', not a number,";
   }
 
   private static List<String> abbreviate(List<String> names) {

@@ -7,7 +7,6 @@ import io.spindle.nn.NetworkSpec;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -24,8 +23,9 @@ import org.apache.spark.sql.types.StructType;
  *   <li>parquet: the label column {@code data.label-col}; features from the numeric columns
  *       {@code data.features-cols}, else the Vector (or array) column {@code data.features-col}
  *       when present, else every other column.
- *   <li>csv: as parquet (all values parsed as numbers; an unparsable value is reported with its
- *       column and file); {@code data.csv-header} and {@code data.csv-separator}.
+ *   <li>csv: as parquet; values are text, parsed as numbers while packed (an unparsable one is
+ *       reported with its text, column and file); {@code data.csv-header} and
+ *       {@code data.csv-separator}.
  *   <li>libsvm: label and sparse features, with as many features as the input shape.
  *   <li>image: see {@link ImageFolders}; features are resized to the input shape.
  * </ul>
@@ -75,9 +75,6 @@ public final class FrameSources {
           + "' is not read through Spark");
     }
     FrameColumns cols = columns(df.schema(), data, where, names);
-    if (data.format().equals("csv")) {
-      df = castToDouble(df, cols);
-    }
     df = df.withColumn(FILE_COLUMN, data.format().equals("image")
         ? functions.col(ImageFolders.ORIGIN) : functions.input_file_name());
     return new Frame(df, cols, names);
@@ -119,17 +116,6 @@ public final class FrameSources {
     String hint = classes == null ? "" : "images must sit in one folder per class; the classes"
         + " are " + shortList(classes);
     return new FrameColumns(features, label, null, FILE_COLUMN, where, hint);
-  }
-
-  /** CSV values are text: the label and feature columns as numbers (null when unparsable). */
-  private static Dataset<Row> castToDouble(Dataset<Row> df, FrameColumns cols) {
-    List<String> numeric = new ArrayList<>(cols.features());
-    numeric.add(cols.label());
-    List<Column> select = new ArrayList<>();
-    for (String c : df.columns()) {
-      select.add(numeric.contains(c) ? functions.col(c).cast("double").as(c) : functions.col(c));
-    }
-    return df.select(select.toArray(Column[]::new));
   }
 
   private static String shortList(List<String> names) {

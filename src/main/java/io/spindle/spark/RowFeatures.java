@@ -45,11 +45,12 @@ final class RowFeatures implements Serializable {
             + " values; list " + size + " columns or fix the input shape";
       }
       for (int i = 0; i < size; i++) {
-        int p = positions[i];
-        if (row.isNullAt(p)) {
-          return cols.featureName(i, false) + " is empty or not a number @; clean the data";
+        Object cell = row.get(positions[i]);
+        Double parsed = FrameColumns.number(cell);
+        if (parsed == null) {
+          return cols.featureName(i, false) + " " + FrameColumns.show(cell) + " @; clean the data";
         }
-        double v = ((Number) row.get(p)).doubleValue();
+        double v = parsed;
         if (!Double.isFinite(v)) {
           return cols.featureName(i, false) + " is " + v + " @; clean the data first";
         }

@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spindle.data.ImageFolders;
+import io.spindle.data.TestImages;
 import io.spindle.tensor.Shape;
 import io.spindle.train.TestData;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
-import javax.imageio.ImageIO;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -127,8 +124,8 @@ class SpindlePipelineTest extends MlTestBase {
   void trainsOnFoldersOfPngImagesThroughTheImageSource() throws IOException {
     Path train = tmp.resolve("train");
     Path test = tmp.resolve("test");
-    writeStripes(train, 40, 1L);
-    writeStripes(test, 12, 2L);
+    TestImages.writeStripes(train, 40, 1L);
+    TestImages.writeStripes(test, 12, 2L);
     Shape shape = Shape.of(3, 12, 12);
     Dataset<Row> trainFrame = ImageFolders.load(spark, train.toString(), shape);
     Dataset<Row> testFrame = ImageFolders.load(spark, test.toString(), shape,
@@ -146,31 +143,5 @@ class SpindlePipelineTest extends MlTestBase {
     assertTrue(acc > 0.9, "accuracy on held-out images " + acc);
     Row first = out.where(functions.col("origin").contains("/vertical/")).first();
     assertTrue(List.of("horizontal", "vertical").contains(first.<String>getAs("class")));
-  }
-
-  /**
-   * {@code perClass} 20x20 RGB PNGs in horizontal/ and vertical/: stripes of random colours,
-   * width and phase, so only the orientation tells the classes apart.
-   */
-  static void writeStripes(Path root, int perClass, long seed) throws IOException {
-    SplittableRandom rng = new SplittableRandom(seed);
-    for (String cls : new String[] {"horizontal", "vertical"}) {
-      Path dir = Files.createDirectories(root.resolve(cls));
-      for (int i = 0; i < perClass; i++) {
-        BufferedImage img = new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB);
-        int a = rng.nextInt(0x1000000);
-        int b = a ^ 0x808080; // every channel differs by 128
-        int width = 3 + rng.nextInt(3);
-        int phase = rng.nextInt(width * 2);
-        for (int y = 0; y < 20; y++) {
-          for (int x = 0; x < 20; x++) {
-            int t = cls.equals("horizontal") ? y : x;
-            img.setRGB(x, y, ((t + phase) / width) % 2 == 0 ? a : b);
-          }
-        }
-        ImageIO.write(img, "png", dir.resolve(cls + i + ".png").toFile());
-      }
-    }
-    Files.writeString(root.resolve("horizontal/notes.txt"), "not an image; skipped");
   }
 }
