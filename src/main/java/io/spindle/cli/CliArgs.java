@@ -12,6 +12,8 @@ final class CliArgs {
   Path output;
   Path model;
   Path resume;
+  /** predict: csv or parquet. */
+  String format;
   final List<String> overrides = new ArrayList<>();
   boolean verbose;
   boolean help;
@@ -42,6 +44,7 @@ final class CliArgs {
         case "--output" -> a.output = Path.of(value != null ? value : next(argv, ++i, arg));
         case "--model" -> a.model = Path.of(value != null ? value : next(argv, ++i, arg));
         case "--resume" -> a.resume = Path.of(value != null ? value : next(argv, ++i, arg));
+        case "--format" -> a.format = value != null ? value : next(argv, ++i, arg);
         case "--set" -> a.overrides.add(next(argv, ++i, arg));
         default -> {
           if (arg.startsWith("--set=")) {

@@ -3,12 +3,14 @@ package io.spindle.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.spindle.config.JobConfig;
+import io.spindle.config.SpindleConfigException;
 import io.spindle.data.DataSources;
 import io.spindle.data.ExampleBlock;
 import io.spindle.io.AtomicFiles;
 import io.spindle.io.SpindleModel;
 import io.spindle.io.chart.ConfusionMatrixChart;
 import io.spindle.spark.BlockRdds;
+import io.spindle.spark.FrameSources;
 import io.spindle.spark.SparkInference;
 import io.spindle.train.ConfusionEvaluator;
 import java.io.PrintStream;
@@ -40,12 +42,28 @@ final class EvaluateCommand {
     JobConfig job = ModelJobs.jobFor(model, args);
     Path outDir = JobSupport.prepareOutput(args.output != null ? args.output
         : args.model.toAbsolutePath().getParent());
-    ExampleBlock test = DataSources.loadTest(job.data(), model.spec());
+    JobConfig.Data d = job.data();
+    ExampleBlock test = d.isFrameFormat() ? null : DataSources.loadTest(d, model.spec());
+    if (d.isFrameFormat() && !d.hasTest()) {
+      throw new SpindleConfigException("data.test", "data.test is empty; set it to the data to "
+          + "evaluate, e.g. --set data.test=data/test.csv");
+    }
     try (JavaSparkContext sc = JobSupport.startSpark(job.spark())) {
-      int partitions = Math.min(test.count(),
-          job.spark().partitions() > 0 ? job.spark().partitions() : sc.defaultParallelism());
-      JavaRDD<ExampleBlock> blocks = BlockRdds.parallelize(sc, test, partitions, StorageLevel.NONE());
+      JavaRDD<ExampleBlock> blocks;
+      if (test != null) {
+        int partitions = Math.min(test.count(),
+            job.spark().partitions() > 0 ? job.spark().partitions() : sc.defaultParallelism());
+        blocks = BlockRdds.parallelize(sc, test, partitions, StorageLevel.NONE());
+      } else {
+        // Packed and checked on the executors, like training data.
+        FrameSources.Frame frame = FrameSources.read(JobSupport.session(sc), d,
+            FrameSources.resolve(d.test(), "data.test"), "data.test", model.spec(),
+            ModelJobs.classes(model));
+        blocks = FrameSources.blocks(frame, model.spec(), d.testLimit(), 0,
+            StorageLevel.MEMORY_AND_DISK()).blocks();
+      }
       ConfusionEvaluator.Result r = SparkInference.evaluate(sc, model.spec(), model.params(), blocks);
+      blocks.unpersist(false);
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("model", args.model.toString());
       e.put("data", job.data().test());

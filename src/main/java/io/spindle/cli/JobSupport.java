@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 
 /** What the commands share: loading the job, checking the output folder, starting Spark. */
 final class JobSupport {
@@ -56,6 +57,19 @@ final class JobSupport {
     conf.setIfMissing("spark.app.name", spark.appName());
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
     SparkConfs.withDefaults(conf);
-    return new JavaSparkContext(conf);
+    // Through a SparkSession, so the DataFrame formats find one (session()); closing the
+    // context stops both.
+    return JavaSparkContext.fromSparkContext(
+        SparkSession.builder().config(conf).getOrCreate().sparkContext());
+  }
+
+  /** The SparkSession of a running context (for the DataFrame formats). */
+  static SparkSession session(JavaSparkContext sc) {
+    SparkSession session = SparkSession.getDefaultSession().getOrElse(() -> null);
+    if (session == null || session.sparkContext() != sc.sc()) {
+      throw new IllegalStateException("no SparkSession on this context; start Spark with "
+          + "JobSupport.startSpark");
+    }
+    return session;
   }
 }

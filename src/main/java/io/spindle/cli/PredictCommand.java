@@ -1,23 +1,47 @@
 package io.spindle.cli;
 
 import io.spindle.config.JobConfig;
+import io.spindle.config.SpindleConfigException;
 import io.spindle.data.DataSources;
 import io.spindle.data.ExampleBlock;
-import io.spindle.io.AtomicFiles;
 import io.spindle.io.SpindleModel;
+import io.spindle.nn.NetworkSpec;
+import io.spindle.spark.BlockFrames;
 import io.spindle.spark.BlockRdds;
+import io.spindle.spark.FrameColumns;
+import io.spindle.spark.FrameSources;
+import io.spindle.spark.NetworkOutputs;
 import io.spindle.spark.SparkInference;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * {@code spindle predict}: a saved model's predictions for data.test, as CSV: index, label
- * (the data's target), prediction (class or value), then one column per output.
+ * {@code spindle predict}: a saved model's predictions for data.test, computed on the executors
+ * with the same batched inference as the Spark ML models ({@link SparkInference#transform}) and
+ * written by Spark as CSV (with a header) or Parquet: {@code DIR/predictions.csv/} or
+ * {@code DIR/predictions.parquet/}, Spark's folder of part files. Columns: index (row number in
+ * the data), origin (image formats), label (when the data has one), prediction (class or
+ * value), then p0.. (probabilities) or y0.. (regression outputs).
  */
 final class PredictCommand {
+
+  static final List<String> FORMATS = List.of("csv", "parquet");
 
   private final CliArgs args;
   private final PrintStream out;
@@ -34,47 +58,97 @@ final class PredictCommand {
     if (args.output == null) {
       throw new CliArgs.UsageException("--output DIR is required");
     }
+    String format = args.format == null ? "csv" : args.format;
+    if (!FORMATS.contains(format)) {
+      throw new CliArgs.UsageException("--format must be csv or parquet, got '" + format + "'");
+    }
     SpindleModel model = SpindleModel.load(args.model);
+    NetworkSpec spec = model.spec();
     JobConfig job = ModelJobs.jobFor(model, args);
+    JobConfig.Data d = job.data();
     Path outDir = JobSupport.prepareOutput(args.output);
-    ExampleBlock data = DataSources.loadTest(job.data(), model.spec());
+    ExampleBlock local = d.isFrameFormat() ? null : DataSources.loadTest(d, spec);
+    if (d.isFrameFormat() && !d.hasTest()) {
+      throw new SpindleConfigException("data.test", "data.test is empty; set it to the data to "
+          + "predict, e.g. --set data.test=data/test.csv");
+    }
     try (JavaSparkContext sc = JobSupport.startSpark(job.spark())) {
-      int partitions = Math.min(data.count(),
-          job.spark().partitions() > 0 ? job.spark().partitions() : sc.defaultParallelism());
-      List<SparkInference.Predictions> parts = SparkInference.predict(sc, model.spec(),
-          model.params(), BlockRdds.parallelize(sc, data, partitions, StorageLevel.NONE()), 256);
-      boolean classifier = model.spec().loss().isClassification();
-      StringBuilder csv = new StringBuilder("index,label,prediction");
-      int outputs = model.spec().outputShape().size();
-      for (int k = 0; k < outputs; k++) {
-        csv.append(classifier ? ",p" : ",y").append(k);
-      }
-      csv.append('\n');
-      long index = 0;
-      for (SparkInference.Predictions p : parts) {
-        for (int i = 0; i < p.count(); i++, index++) {
-          int off = i * outputs;
-          csv.append(index).append(',').append(label(p, i)).append(',');
-          if (classifier) {
-            csv.append(p.classes()[i]);
-          } else {
-            csv.append(p.values()[off]);
-          }
-          for (int k = 0; k < outputs; k++) {
-            csv.append(',').append(p.values()[off + k]);
-          }
-          csv.append('\n');
+      SparkSession spark = JobSupport.session(sc);
+      Dataset<Row> input;
+      FrameColumns cols;
+      String origin = null;
+      if (local != null) {
+        int partitions = Math.min(local.count(),
+            job.spark().partitions() > 0 ? job.spark().partitions() : sc.defaultParallelism());
+        long[] sizes = new long[partitions];
+        for (int i = 0; i < partitions; i++) {
+          // As ExampleBlock.split, which parallelize uses.
+          sizes[i] = (long) local.count() * (i + 1) / partitions - (long) local.count() * i / partitions;
         }
+        JavaRDD<ExampleBlock> blocks = BlockRdds.parallelize(sc, local, partitions,
+            StorageLevel.NONE());
+        input = BlockFrames.toDataFrame(spark, blocks, BlockFrames.offsets(sizes));
+        cols = FrameColumns.of(BlockFrames.FEATURES, BlockFrames.LABEL, null, "data.test");
+      } else {
+        FrameSources.Frame f = FrameSources.read(spark, d,
+            FrameSources.resolve(d.test(), "data.test"), "data.test", spec,
+            ModelJobs.classes(model));
+        Dataset<Row> df = d.testLimit() > 0 ? f.data().limit(d.testLimit()) : f.data();
+        input = withIndex(spark, df);
+        cols = f.columns();
+        origin = d.format().equals("image") ? "origin" : null;
       }
-      Path file = outDir.resolve("predictions.csv");
-      AtomicFiles.writeString(file, csv.toString());
-      out.printf("spindle: wrote %,d predictions to %s%n", index, file);
+      NetworkOutputs outputs = new NetworkOutputs(spec.loss(), spec.outputShape().size());
+      StructType schema = input.schema();
+      for (StructField field : outputs.fields()) {
+        schema = schema.add(field);
+      }
+      Broadcast<SparkInference.NetworkParams> net =
+          sc.broadcast(new SparkInference.NetworkParams(spec, model.params()));
+      sc.setJobDescription("spindle predict");
+      Dataset<Row> predicted = SparkInference.transform(input, cols, schema, net,
+          SparkInference.DEFAULT_BATCH, outputs);
+      List<Column> select = new ArrayList<>();
+      select.add(functions.col(BlockFrames.INDEX));
+      if (origin != null) {
+        select.add(functions.col(origin));
+      }
+      if (List.of(input.columns()).contains(cols.label())) {
+        select.add(functions.col(cols.label()).as("label"));
+      }
+      for (StructField field : outputs.fields()) {
+        select.add(functions.col(field.name()));
+      }
+      Path file = outDir.resolve("predictions." + format);
+      var writer = predicted.select(select.toArray(Column[]::new)).write().mode(SaveMode.Overwrite);
+      if (format.equals("csv")) {
+        writer.option("header", true).csv(file.toString());
+      } else {
+        writer.parquet(file.toString());
+      }
+      net.destroy();
+      out.printf("spindle: wrote predictions to %s (%s, one part file per partition)%n", file,
+          format);
     }
     return SpindleCli.OK;
   }
 
-  private static String label(SparkInference.Predictions p, int i) {
-    float t = p.targets()[i * p.targetSize()];
-    return t == Math.rint(t) ? String.valueOf((long) t) : String.valueOf(t);
+  /** The rows with their position in the data as a first column, index. */
+  static Dataset<Row> withIndex(SparkSession spark, Dataset<Row> df) {
+    StructType schema = new StructType()
+        .add(DataTypes.createStructField(BlockFrames.INDEX, DataTypes.LongType, false));
+    for (StructField f : df.schema().fields()) {
+      schema = schema.add(f);
+    }
+    JavaRDD<Row> rows = df.javaRDD().zipWithIndex().map(t -> {
+      Row r = t._1();
+      Object[] v = new Object[r.size() + 1];
+      v[0] = t._2();
+      for (int i = 0; i < r.size(); i++) {
+        v[i + 1] = r.get(i);
+      }
+      return RowFactory.create(v);
+    });
+    return spark.createDataFrame(rows, schema);
   }
 }

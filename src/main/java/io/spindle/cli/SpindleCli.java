@@ -55,10 +55,14 @@ public final class SpindleCli {
           confusion-matrix.png into --output (default: the model's parent directory).
           """,
       "predict", """
-          Usage: spindle predict --model DIR --output DIR [--config FILE] [--set KEY=VALUE ...]
+          Usage: spindle predict --model DIR --output DIR [--format csv|parquet] [--config FILE]
+                                 [--set KEY=VALUE ...]
 
-          Runs the model on data.test (set it with --set data.test=FILE) and writes
-          predictions.csv into --output: index, predicted class (or value), probabilities.
+          Runs the model on data.test (set it with --set data.test=PATH; any data.format) on
+          the executors and writes DIR/predictions.csv (default) or DIR/predictions.parquet,
+          Spark's folder of part files: index, origin (images), label, prediction (class or
+          value), then p0, p1, ... (probabilities) or y0, ... (regression outputs).
+          On a cluster DIR must be a path every executor can write (HDFS, a shared mount).
           """,
       "summary", """
           Usage: spindle summary --config FILE [--set KEY=VALUE ...]
@@ -98,6 +102,11 @@ public final class SpindleCli {
     if (args.help) {
       out.print(help);
       return OK;
+    }
+    if (args.format != null && !args.command.equals("predict")) {
+      err.println("spindle " + args.command + ": --format applies to predict only (see spindle "
+          + args.command + " --help)");
+      return USAGE;
     }
     try {
       return switch (args.command) {

@@ -12,6 +12,7 @@ import io.spindle.io.chart.TrainingCurvesChart;
 import io.spindle.nn.NetworkSpec;
 import io.spindle.optim.Optimizer;
 import io.spindle.spark.DistributedTrainer;
+import io.spindle.spark.FrameSources;
 import io.spindle.train.EpochSummary;
 import io.spindle.train.MetricsFileListener;
 import io.spindle.train.TrainingOptions;
@@ -45,49 +46,64 @@ final class TrainCommand {
     if (args.output == null) {
       throw new CliArgs.UsageException("--output DIR is required");
     }
-    // Everything that can be checked without Spark is checked first.
+    // Everything that can be checked without Spark is checked first; DataFrame formats are
+    // read and checked row by row on the executors before training starts.
     JobConfig job = JobSupport.loadJob(args);
     NetworkSpec spec = job.network();
     Path outDir = JobSupport.prepareOutput(args.output);
-    DataSources.Loaded data = DataSources.load(job.data(), spec);
+    boolean frames = job.data().isFrameFormat();
+    DataSources.Loaded local = frames ? null : DataSources.load(job.data(), spec);
+    if (frames) {
+      FrameSources.resolve(job.data().train(), "data.train");
+      if (job.data().hasTest()) {
+        FrameSources.resolve(job.data().test(), "data.test");
+      }
+    }
     JobConfig.Training t = job.training();
+    StorageLevel level = StorageLevel.fromString(job.spark().storageLevel());
 
     try (JavaSparkContext sc = JobSupport.startSpark(job.spark());
         MetricsFileListener metrics = new MetricsFileListener(outDir.resolve("metrics.csv"),
             outDir.resolve("metrics.jsonl"))) {
       int partitions = job.spark().partitions() > 0 ? job.spark().partitions() : sc.defaultParallelism();
-      if (partitions > data.train().count()) {
-        throw new IllegalArgumentException("spark.partitions is " + partitions + " but " + data.trainPath()
-            + " has only " + data.train().count() + " examples; use fewer partitions");
-      }
-      long perEpoch = new BatchSchedule(new long[] {data.train().count()}, t.batchSize()).iterationsPerEpoch();
-      Optimizer optimizer = job.optimizer().build(spec.paramCount(), perEpoch * t.epochs());
-      TrainingOptions options = TrainingOptions.builder()
-          .epochs(t.epochs()).batchSize(t.batchSize()).seed(t.seed()).shuffle(t.shuffle())
-          .evalEvery(data.test() == null ? 0 : t.evalEveryEpochs()).logEvery(t.logEveryIterations())
-          .listener(metrics)
-          .build();
-      out.printf("spindle: training %,d parameters on %,d examples, %d partitions, master %s%n",
-          spec.paramCount(), data.train().count(), partitions, sc.master());
-      TrainingResult result = new DistributedTrainer(sc, spec, optimizer, options)
-          .partitions(partitions)
-          .storageLevel(StorageLevel.fromString(job.spark().storageLevel()))
-          .fit(data.train(), data.test(), spec.initParams(t.seed()));
+      TrainingInputs in = frames ? TrainingInputs.frames(JobSupport.session(sc), job, partitions, level)
+          : TrainingInputs.local(local, partitions);
+      try {
+        long perEpoch = new BatchSchedule(new long[] {in.trainCount()}, t.batchSize()).iterationsPerEpoch();
+        Optimizer optimizer = job.optimizer().build(spec.paramCount(), perEpoch * t.epochs());
+        TrainingOptions options = TrainingOptions.builder()
+            .epochs(t.epochs()).batchSize(t.batchSize()).seed(t.seed()).shuffle(t.shuffle())
+            .evalEvery(in.hasTest() ? t.evalEveryEpochs() : 0).logEvery(t.logEveryIterations())
+            .listener(metrics)
+            .build();
+        out.printf("spindle: training %,d parameters on %,d examples, %d partitions, master %s%n",
+            spec.paramCount(), in.trainCount(), partitions, sc.master());
+        DistributedTrainer trainer = new DistributedTrainer(sc, spec, optimizer, options)
+            .partitions(partitions).storageLevel(level);
+        TrainingResult result = in.fit(trainer, spec.initParams(t.seed()));
 
-      Map<String, Object> summary = summary(job, result, sc.master(), partitions);
-      SpindleModel.save(outDir.resolve("model"), spec, result.params(), Map.of(
-          "created", Instant.now().toString(), "training", summary));
-      AtomicFiles.writeString(outDir.resolve("summary.json"), JSON.writeValueAsString(summary));
-      List<EpochPoint> points = result.history().stream()
-          .map(e -> new EpochPoint(e.epoch(), e.trainLoss(), e.trainAccuracy(), e.testLoss(), e.testAccuracy()))
-          .toList();
-      TrainingCurvesChart.write(outDir.resolve("training-curves.png"), points,
-          "Spindle: " + (args.config != null ? args.config.getFileName() : "training"));
-      EpochSummary last = result.lastEpoch();
-      out.printf("spindle: done in %.1f s (%.0f images/s); test accuracy %s; outputs in %s%n",
-          result.elapsedSeconds(), result.imagesPerSecond(),
-          last != null && last.validated() ? String.format("%.2f%%", 100 * last.testAccuracy()) : "n/a",
-          outDir);
+        Map<String, Object> summary = summary(job, result, sc.master(), partitions);
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("created", Instant.now().toString());
+        metadata.put("training", summary);
+        if (in.classes() != null) {
+          metadata.put("classes", in.classes());
+        }
+        SpindleModel.save(outDir.resolve("model"), spec, result.params(), metadata);
+        AtomicFiles.writeString(outDir.resolve("summary.json"), JSON.writeValueAsString(summary));
+        List<EpochPoint> points = result.history().stream()
+            .map(e -> new EpochPoint(e.epoch(), e.trainLoss(), e.trainAccuracy(), e.testLoss(), e.testAccuracy()))
+            .toList();
+        TrainingCurvesChart.write(outDir.resolve("training-curves.png"), points,
+            "Spindle: " + (args.config != null ? args.config.getFileName() : "training"));
+        EpochSummary last = result.lastEpoch();
+        out.printf("spindle: done in %.1f s (%.0f images/s); test accuracy %s; outputs in %s%n",
+            result.elapsedSeconds(), result.imagesPerSecond(),
+            last != null && last.validated() ? String.format("%.2f%%", 100 * last.testAccuracy()) : "n/a",
+            outDir);
+      } finally {
+        in.close();
+      }
     }
     return SpindleCli.OK;
   }

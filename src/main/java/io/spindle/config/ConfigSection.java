@@ -157,6 +157,22 @@ public final class ConfigSection {
     throw wrongType(key, v, "a string");
   }
 
+  /** A required list of strings; a single string is a list of one. */
+  public List<String> stringList(String key) {
+    ConfigValue v = require(key, "a list of strings");
+    if (v.valueType() != ConfigValueType.LIST) {
+      return List.of(asString(key, v));
+    }
+    List<String> out = new ArrayList<>();
+    for (ConfigValue e : (ConfigList) v) {
+      if (e.valueType() != ConfigValueType.STRING && e.valueType() != ConfigValueType.NUMBER) {
+        throw error(key, v, "expected a list of strings, got " + render(v));
+      }
+      out.add(String.valueOf(e.unwrapped()));
+    }
+    return out;
+  }
+
   // ---- booleans ----
 
   /** A required boolean ({@code true}/{@code false}, also as strings from --set). */

@@ -15,16 +15,34 @@ import java.util.Map;
 public record JobConfig(Config resolved, NetworkSpec network, OptimizerSpec optimizer,
     Data data, Training training, Spark spark) {
 
-  public static final List<String> DATA_FORMATS = List.of("mnist-idx");
+  /** mnist-idx is read by the driver; the others through Spark SQL (data.FrameSources). */
+  public static final List<String> DATA_FORMATS = List.of("mnist-idx", "parquet", "csv",
+      "libsvm", "image");
   public static final List<String> STORAGE_LEVELS = List.of("MEMORY_ONLY", "MEMORY_ONLY_SER",
       "MEMORY_AND_DISK", "MEMORY_AND_DISK_SER", "DISK_ONLY");
 
-  /** Where the examples come from. Empty test = no validation set. */
+  /**
+   * Where the examples come from. Empty test = no validation set. The column keys apply to the
+   * DataFrame formats (parquet, csv, libsvm, image); the labels files to mnist-idx.
+   *
+   * @param featuresCols numeric feature columns in order; empty = the vector column
+   *     {@code featuresCol} when the data has it, else every column but the label
+   */
   public record Data(String format, String train, String trainLabels, String test,
-      String testLabels, int limit, int testLimit) {
+      String testLabels, int limit, int testLimit, String labelCol, String featuresCol,
+      List<String> featuresCols, boolean csvHeader, String csvSeparator) {
+
+    public Data {
+      featuresCols = List.copyOf(featuresCols);
+    }
 
     public boolean hasTest() {
       return !test.isEmpty();
+    }
+
+    /** Whether the format is read through Spark SQL (everything but mnist-idx). */
+    public boolean isFrameFormat() {
+      return !format.equals("mnist-idx");
     }
   }
 
@@ -41,7 +59,13 @@ public record JobConfig(Config resolved, NetworkSpec network, OptimizerSpec opti
     Data data = new Data(
         d.choice("format", DATA_FORMATS, "data format"),
         d.string("train"), d.string("train-labels"), d.string("test"), d.string("test-labels"),
-        d.intAtLeast("limit", 0), d.intAtLeast("test-limit", 0));
+        d.intAtLeast("limit", 0), d.intAtLeast("test-limit", 0),
+        d.string("label-col"), d.string("features-col"), d.stringList("features-cols"),
+        d.bool("csv-header"), d.string("csv-separator"));
+    if (data.labelCol().isEmpty()) {
+      throw new SpindleConfigException("data.label-col", "data.label-col is empty; name the "
+          + "label column (e.g. label)");
+    }
     if (data.train().isEmpty()) {
       throw new SpindleConfigException("data.train", "data.train is empty; set it to the training data");
     }
