@@ -8,22 +8,36 @@ import io.spindle.train.GradientStep;
 import io.spindle.train.Metrics;
 import io.spindle.train.PartitionWorker;
 import io.spindle.train.Progress;
+import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.IntStream;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
+import scala.collection.JavaConverters;
+import scala.reflect.ClassTag;
+import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
 
 /**
  * Gradients computed by Spark, one job per iteration: broadcast the flat weights; every
  * partition of the cached block RDD computes forward + backprop on its share of the global
  * batch (with a {@link PartitionWorker} and network buffers kept on the executor across
- * iterations); the partial sums meet in a tree reduction of executor-allocated buffers
- * ({@link Reductions});
- * the previous weight broadcast is destroyed. The {@link io.spindle.train.Trainer} on the
- * driver divides and steps.
+ * iterations); the partial sums, allocated on the executors, meet in a tree reduction; the
+ * previous weight broadcast is destroyed. The {@link io.spindle.train.Trainer} on the driver
+ * divides and steps.
+ *
+ * <p>The reduction: with many partitions, Spark's {@code treeReduce} merges partials on the
+ * executors level by level. When that tree has no intermediate level (fewer than 6 partitions
+ * at depth 2) every partial goes straight to the driver anyway; then the job is a plain
+ * {@code SparkContext.runJob} on the cached RDD with a named task function, whose result
+ * handler adds each partial into the gradient sum as it arrives. Same partials, same merge,
+ * but about half the per-job latency of building an RDD and cleaning closures every iteration
+ * (39 vs 75 ms median in local[2] on a loaded 2-core machine; bench JobLatency).
  *
  * <p>The block RDD must hold one block per partition ({@link BlockRdds}) and should be
  * persisted; its partition sizes are counted once here (materializing the cache).
@@ -36,6 +50,8 @@ public final class SparkGradientSource implements GradientSource {
   private final Broadcast<RunSetup> setup;
   private final String runId;
   private final int treeDepth;
+  private final boolean tree;
+  private final scala.collection.Seq<Object> allPartitions;
   /** The caller's job description, restored on close. */
   private final String callerDescription;
   private Broadcast<float[]> weights;
@@ -71,6 +87,9 @@ public final class SparkGradientSource implements GradientSource {
     this.schedule = new BatchSchedule(sizes, batchSize);
     this.runId = "spindle-" + UUID.randomUUID();
     this.setup = sc.broadcast(new RunSetup(runId, spec, schedule, shuffle, seed));
+    this.tree = Reductions.hasIntermediateLevel(blocks.getNumPartitions(), treeDepth);
+    this.allPartitions = JavaConverters.asScalaBuffer(IntStream
+        .range(0, blocks.getNumPartitions()).mapToObj(i -> (Object) i).toList()).toSeq();
   }
 
   private static void checkFirstBlock(NetworkSpec spec, JavaRDD<ExampleBlock> blocks) {
@@ -106,16 +125,43 @@ public final class SparkGradientSource implements GradientSource {
       previous.destroy();
     }
     sc.setJobDescription(progress.describe());
-    GradientPartial total = Reductions.treeReduce(
-        blocks.mapPartitionsWithIndex(new ComputeGradient(setup, weights, progress), true),
-        GradientPartial::merge, treeDepth);
-    if (total.grad != null) {
-      float[] g = total.grad;
-      for (int i = 0; i < g.length; i++) {
-        gradSum[i] += g[i];
-      }
+    ComputeGradient task = new ComputeGradient(setup, weights, progress);
+    if (tree) {
+      GradientPartial total = blocks.mapPartitionsWithIndex(task, true)
+          .treeReduce(GradientPartial::merge, treeDepth);
+      new AddInto(gradSum).apply(0, total);
+      return total.metrics;
     }
-    return total.metrics;
+    AddInto sum = new AddInto(gradSum);
+    sc.sc().runJob(blocks.rdd(), task, allPartitions, sum, PARTIAL);
+    return sum.metrics;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static final ClassTag<GradientPartial> PARTIAL =
+      (ClassTag<GradientPartial>) (Object) scala.reflect.ClassTag$.MODULE$.apply(
+          GradientPartial.class);
+
+  /** Driver side: adds each partition's partial into the gradient sum as it arrives. */
+  private static final class AddInto extends AbstractFunction2<Object, GradientPartial, BoxedUnit> {
+    private final float[] gradSum;
+    final Metrics metrics = new Metrics();
+
+    AddInto(float[] gradSum) {
+      this.gradSum = gradSum;
+    }
+
+    @Override
+    public BoxedUnit apply(Object partition, GradientPartial partial) {
+      metrics.merge(partial.metrics);
+      if (partial.grad != null) {
+        float[] g = partial.grad;
+        for (int i = 0; i < g.length; i++) {
+          gradSum[i] += g[i];
+        }
+      }
+      return BoxedUnit.UNIT;
+    }
   }
 
   /** Destroys the broadcasts and drops the executors' cached state for this run. */
@@ -134,9 +180,15 @@ public final class SparkGradientSource implements GradientSource {
     sc.setJobDescription(callerDescription);
   }
 
-  /** The per-partition task body (small: two broadcast handles and three counters). */
+  /**
+   * The per-partition task body (small: two broadcast handles and three counters), as a named
+   * class, which Spark's closure cleaner only has to serialize, not analyze.
+   */
   private static final class ComputeGradient
-      implements Function2<Integer, Iterator<ExampleBlock>, Iterator<GradientPartial>> {
+      extends AbstractFunction2<TaskContext, scala.collection.Iterator<ExampleBlock>,
+          GradientPartial>
+      implements Function2<Integer, Iterator<ExampleBlock>, Iterator<GradientPartial>>,
+          Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -155,7 +207,16 @@ public final class SparkGradientSource implements GradientSource {
     }
 
     @Override
+    public GradientPartial apply(TaskContext ctx, scala.collection.Iterator<ExampleBlock> it) {
+      return compute(ctx.partitionId(), JavaConverters.asJavaIterator(it));
+    }
+
+    @Override
     public Iterator<GradientPartial> call(Integer partition, Iterator<ExampleBlock> it) {
+      return List.of(compute(partition, it)).iterator();
+    }
+
+    private GradientPartial compute(int partition, Iterator<ExampleBlock> it) {
       RunSetup run = setup.value();
       ExampleBlock block = it.hasNext() ? it.next() : null;
       if (it.hasNext()) {
@@ -170,7 +231,7 @@ public final class SparkGradientSource implements GradientSource {
             + " training data must be deterministic");
       }
       if (block == null || worker.shareSize(step) == 0) {
-        return List.of(new GradientPartial(null, metrics)).iterator();
+        return new GradientPartial(null, metrics);
       }
       float[] grad = new float[run.spec().paramCount()];
       GradientStep compute = state.borrow();
@@ -182,7 +243,7 @@ public final class SparkGradientSource implements GradientSource {
       } finally {
         state.giveBack(compute);
       }
-      return List.of(new GradientPartial(grad, metrics)).iterator();
+      return new GradientPartial(grad, metrics);
     }
   }
 }

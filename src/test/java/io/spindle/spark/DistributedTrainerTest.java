@@ -58,6 +58,19 @@ class DistributedTrainerTest extends SparkTestBase {
         TestData.classification(600, 64, CLASSES, 22L));
   }
 
+  @Test
+  void withManyPartitionsTheGradientsMeetInSparksTreeAndStillEqualSingleProcessTraining() {
+    assertTrue(Reductions.hasIntermediateLevel(8, 2), "8 partitions use treeReduce's tree");
+    TrainingOptions opts = options().maxIterations(20).build();
+    float[] init = spec.initParams(3);
+    float[] local = new LocalTrainer(spec, new Sgd(0.3), opts).partitions(8)
+        .fit(train, null, init).params();
+    float[] spark = new DistributedTrainer(jsc(), spec, new Sgd(0.3), opts).partitions(8)
+        .fit(train, null, init).params();
+    double err = TestData.maxRelativeError(spark, local);
+    assertTrue(err < 1e-4, "8 partitions: max relative error " + err);
+  }
+
   /**
    * 20 iterations (two epochs of 10 with a partial last batch) on 1, 2 and 4 partitions: Spark
    * ends with the weights of the single-process source over the same partitioning, within
