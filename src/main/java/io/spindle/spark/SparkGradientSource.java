@@ -20,7 +20,8 @@ import org.apache.spark.broadcast.Broadcast;
  * Gradients computed by Spark, one job per iteration: broadcast the flat weights; every
  * partition of the cached block RDD computes forward + backprop on its share of the global
  * batch (with a {@link PartitionWorker} and network buffers kept on the executor across
- * iterations); the partial sums meet in a {@code treeReduce} of executor-allocated buffers;
+ * iterations); the partial sums meet in a tree reduction of executor-allocated buffers that
+ * always adds in partition order ({@link OrderedTreeSum}, so runs are bit-for-bit repeatable);
  * the previous weight broadcast is destroyed. The {@link io.spindle.train.Trainer} on the
  * driver divides and steps.
  *
@@ -105,9 +106,11 @@ public final class SparkGradientSource implements GradientSource {
       previous.destroy();
     }
     sc.setJobDescription(progress.describe());
-    GradientPartial total = blocks
-        .mapPartitionsWithIndex(new ComputeGradient(setup, weights, progress), true)
-        .treeReduce(GradientPartial::merge, treeDepth);
+    // Not treeReduce: its merge order follows task completion, so float sums would differ
+    // between runs in the last bits and an interrupted, resumed run could not match.
+    GradientPartial total = OrderedTreeSum.sum(
+        blocks.mapPartitionsWithIndex(new ComputeGradient(setup, weights, progress), true),
+        treeDepth);
     if (total.grad != null) {
       float[] g = total.grad;
       for (int i = 0; i < g.length; i++) {
