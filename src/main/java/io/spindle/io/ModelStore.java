@@ -142,7 +142,7 @@ public final class ModelStore {
     }
     int version = root.path("version").asInt(-1);
     if (version != VERSION) {
-      throw new ModelFormatException(desc + " has format version " + root.path("version")
+      throw new FormatVersionException(desc + " has format version " + root.path("version")
           + ", but this Spindle reads version " + VERSION + "; use the Spindle release that wrote it");
     }
     JsonNode p = root.path("parameters");
