@@ -25,11 +25,7 @@ final class JobSupport {
 
   /** Overrides on top of a stored config (evaluate/predict without --config). */
   static JobConfig loadJob(Config stored, List<String> overrides) {
-    Config base = stored;
-    for (String o : overrides) {
-      base = ConfigLoader.load(null, List.of(o)).withFallback(base);
-    }
-    return JobConfig.from(ConfigLoader.load(null, List.of()).withFallback(base).resolve());
+    return JobConfig.from(ConfigLoader.load(stored, overrides));
   }
 
   /**

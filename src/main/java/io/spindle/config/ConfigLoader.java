@@ -53,6 +53,15 @@ public final class ConfigLoader {
         throw new SpindleConfigException("cannot parse config " + file + ": " + e.getMessage());
       }
     }
+    return load(user, overrides);
+  }
+
+  /**
+   * As {@link #load(Path, List)} for a config already in memory (e.g. the one a saved model was
+   * trained with): overrides on top of it, then the defaults underneath.
+   */
+  public static Config load(Config base, List<String> overrides) {
+    Config user = base;
     for (String override : overrides) {
       user = parseOverride(override).withFallback(user);
     }

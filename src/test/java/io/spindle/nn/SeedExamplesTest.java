@@ -55,6 +55,41 @@ class SeedExamplesTest {
     assertClose((yPred - 0.4) * (yPred - 0.4), m.lossSum, "loss (y - t)^2");
   }
 
+  /** The 4x4 image [[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]] as a 1x4x4 example. */
+  private static float[] image4x4() {
+    float[] img = new float[16];
+    for (int i = 0; i < 16; i++) {
+      img[i] = i + 1;
+    }
+    return img;
+  }
+
+  @Test
+  void example3_convolutionStride1NoPadding() {
+    // One 2x2 filter [[-1,-1],[1,1]] with zero bias; parameters are weights then bias.
+    NetworkSpec spec = NetworkSpec.builder().input(1, 4, 4).conv(1, 2)
+        .loss(new MeanSquaredError()).build();
+    assertEquals(io.spindle.tensor.Shape.of(1, 3, 3), spec.outputShape(),
+        "output size rule ((in - k + 2p) / s) + 1");
+    float[] params = {-1f, -1f, 1f, 1f, 0f};
+    float[] out = spec.instantiate().forward(params, image4x4(), 1, false);
+    for (int i = 0; i < 9; i++) {
+      assertClose(8.0, out[i], "output[" + i / 3 + "][" + i % 3 + "]");
+    }
+  }
+
+  @Test
+  void example4_maxPooling2x2Stride2() {
+    NetworkSpec spec = NetworkSpec.builder().input(1, 4, 4).maxPool(2)
+        .loss(new MeanSquaredError()).build();
+    assertEquals(io.spindle.tensor.Shape.of(1, 2, 2), spec.outputShape());
+    float[] out = spec.instantiate().forward(new float[0], image4x4(), 1, false);
+    double[] expected = {6, 8, 14, 16};
+    for (int i = 0; i < 4; i++) {
+      assertClose(expected[i], out[i], "output[" + i / 2 + "][" + i % 2 + "]");
+    }
+  }
+
   @Test
   void example5_twoTwoOneNetworkForwardAndBackwardWithBce() {
     NetworkSpec spec = NetworkSpec.builder().input(2).dense(2).sigmoid().dense(1)

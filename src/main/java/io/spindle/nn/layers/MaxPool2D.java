@@ -3,11 +3,18 @@ package io.spindle.nn.layers;
 import io.spindle.nn.Layer;
 import io.spindle.nn.LayerSpec;
 import io.spindle.tensor.Shape;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Max pooling over each channel with a window, stride and padding. */
+/**
+ * Max pooling over each channel with a window, stride and padding. Padding never wins: padded
+ * positions count as -infinity, as in PyTorch, so every window takes the max of its pixels
+ * inside the image (the geometry rules guarantee each window holds at least one). Backward routes
+ * each output gradient to the input pixel that won (the first one on ties); forward records the
+ * winners in an int buffer, so backward does no comparisons.
+ */
 public record MaxPool2D(int sizeH, int sizeW, int strideH, int strideW, int padH, int padW)
     implements LayerSpec {
 
@@ -40,7 +47,7 @@ public record MaxPool2D(int sizeH, int sizeW, int strideH, int strideW, int padH
 
   @Override
   public Layer instantiate(Shape input, int paramOffset) {
-    throw new UnsupportedOperationException("max-pool kernels: in progress");
+    return new Instance(this, input, outputShape(input));
   }
 
   @Override
@@ -50,5 +57,73 @@ public record MaxPool2D(int sizeH, int sizeW, int strideH, int strideW, int padH
     c.put("stride", List.of(strideH, strideW));
     c.put("padding", List.of(padH, padW));
     return c;
+  }
+
+  static final class Instance extends Layer {
+    private final PoolGeometry.Windows windows;
+    /** For each output value of the last forward batch, the index of the winning input value. */
+    private int[] argmax = new int[0];
+
+    Instance(MaxPool2D spec, Shape input, Shape output) {
+      super(input, output, 0);
+      this.windows = new PoolGeometry.Windows(input, output, spec.sizeH, spec.sizeW, spec.strideH,
+          spec.strideW, spec.padH, spec.padW);
+    }
+
+    @Override
+    public float[] forward(float[] params, float[] input, int n, boolean training) {
+      float[] out = outputBuffer(n);
+      int total = n * outputShape.size();
+      if (argmax.length < total) {
+        argmax = new int[total];
+      }
+      int planes = n * inputShape.channels();
+      int inPlane = inputShape.height() * inputShape.width();
+      int outW = outputShape.width();
+      int outH = outputShape.height();
+      int width = inputShape.width();
+      int o = 0;
+      for (int plane = 0; plane < planes; plane++) {
+        int base = plane * inPlane;
+        for (int oy = 0; oy < outH; oy++) {
+          int y0 = windows.rowStart(oy);
+          int y1 = windows.rowEnd(oy);
+          for (int ox = 0; ox < outW; ox++, o++) {
+            int x0 = windows.colStart(ox);
+            int x1 = windows.colEnd(ox);
+            int best = base + y0 * width + x0;
+            float max = input[best];
+            for (int y = y0; y < y1; y++) {
+              int row = base + y * width;
+              for (int x = x0; x < x1; x++) {
+                float v = input[row + x];
+                if (v > max) {
+                  max = v;
+                  best = row + x;
+                }
+              }
+            }
+            out[o] = max;
+            argmax[o] = best;
+          }
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public float[] backward(float[] params, float[] grads, float[] input, float[] gradOutput,
+        int n, boolean computeGradInput) {
+      if (!computeGradInput) {
+        return null;
+      }
+      float[] dx = gradInputBuffer(n);
+      Arrays.fill(dx, 0, n * inputShape.size(), 0f);
+      int total = n * outputShape.size();
+      for (int o = 0; o < total; o++) {
+        dx[argmax[o]] += gradOutput[o];
+      }
+      return dx;
+    }
   }
 }

@@ -29,4 +29,49 @@ final class PoolGeometry {
     }
     return Shape.of(in.channels(), oh, ow);
   }
+
+  /**
+   * The window of every output row and column clipped to the image: output (oy, ox) covers
+   * input rows [rowStart(oy), rowEnd(oy)) and columns [colStart(ox), colEnd(ox)). Precomputed
+   * once, so the pooling loops do no padding arithmetic.
+   */
+  static final class Windows {
+    private final int[] rows;
+    private final int[] cols;
+
+    Windows(Shape in, Shape out, int sh, int sw, int strideH, int strideW, int padH, int padW) {
+      this.rows = clip(out.height(), in.height(), sh, strideH, padH);
+      this.cols = clip(out.width(), in.width(), sw, strideW, padW);
+    }
+
+    private static int[] clip(int outSize, int inSize, int size, int stride, int pad) {
+      int[] bounds = new int[2 * outSize];
+      for (int o = 0; o < outSize; o++) {
+        int start = o * stride - pad;
+        bounds[2 * o] = Math.max(0, start);
+        bounds[2 * o + 1] = Math.min(inSize, start + size);
+        if (bounds[2 * o] >= bounds[2 * o + 1]) {
+          // The shape rules (padding <= size / 2) keep every window on the image.
+          throw new IllegalStateException("pooling window " + o + " lies entirely in the padding");
+        }
+      }
+      return bounds;
+    }
+
+    int rowStart(int oy) {
+      return rows[2 * oy];
+    }
+
+    int rowEnd(int oy) {
+      return rows[2 * oy + 1];
+    }
+
+    int colStart(int ox) {
+      return cols[2 * ox];
+    }
+
+    int colEnd(int ox) {
+      return cols[2 * ox + 1];
+    }
+  }
 }
