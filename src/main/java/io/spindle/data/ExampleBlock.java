@@ -151,6 +151,23 @@ public final class ExampleBlock implements Serializable {
         bytes != null ? "u8" : "f32", targetSize);
   }
 
+  /**
+   * Flat index (example x featureSize + feature) of the first NaN or infinite feature value,
+   * or -1 (uint8 never has one).
+   */
+  public long firstNonFiniteValue() {
+    if (bytes != null) {
+      return -1;
+    }
+    long n = (long) count * featureSize;
+    for (int i = 0; i < n; i++) {
+      if (!Float.isFinite(floats[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** The target floats of one example (a view copy, for tests and validation). */
   public float[] target(int example) {
     return Arrays.copyOfRange(targets, example * targetSize, (example + 1) * targetSize);
