@@ -144,6 +144,9 @@ final class TrainCommand {
       CheckpointStore store = intoResumeDir ? resume.store
           : CheckpointStore.open(job.checkpoint().dir(), hadoop);
       store.prepare();
+      if (resume == null) {
+        store.requireNoCheckpoints();
+      }
       return store;
     } catch (IOException e) {
       throw new IllegalArgumentException(e.getMessage() + (intoResumeDir

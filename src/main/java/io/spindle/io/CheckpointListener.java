@@ -87,6 +87,9 @@ public final class CheckpointListener implements TrainingListener {
     }
     try {
       store.prepare();
+      if (resumedFrom == null) {
+        store.requireNoCheckpoints();
+      }
     } catch (IOException e) {
       throw new CheckpointWriteException(CheckpointStore.reason(e), e);
     }
@@ -182,12 +185,10 @@ public final class CheckpointListener implements TrainingListener {
     try {
       store.write(cp);
       lastWritten = iterationsDone;
-      store.prune(keep);
+      store.prune(keep, cp.name());
     } catch (IOException | RuntimeException e) {
-      String previous = lastWritten >= 0 ? "the newest intact one is " + Checkpoint.name(lastWritten)
-          : "no earlier checkpoint exists";
       throw new CheckpointWriteException("cannot write checkpoint " + cp.name() + " to "
-          + store.location() + ": " + CheckpointStore.reason(e) + "; " + previous
+          + store.location() + ": " + CheckpointStore.reason(e) + "; " + store.describeIntact()
           + "; free space or fix the directory, then resume with --resume " + store.location(), e);
     }
     log.accept("checkpoint " + cp.name() + " written to " + store.location());

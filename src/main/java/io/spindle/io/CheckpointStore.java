@@ -265,14 +265,44 @@ public final class CheckpointStore {
     }
   }
 
-  /** Deletes all but the newest {@code keep} checkpoints. */
-  public void prune(int keep) throws IOException {
+  /**
+   * Deletes all but the newest {@code keep} checkpoints, never the one named {@code justWritten}
+   * (after a resume, corrupt checkpoints skipped on the way may still be newer than it).
+   */
+  public void prune(int keep, String justWritten) throws IOException {
     if (keep < 1) {
       throw new IllegalArgumentException("keep must be >= 1, got " + keep);
     }
     List<Path> all = list();
     for (int i = keep; i < all.size(); i++) {
-      fs.delete(all.get(i), true);
+      if (!all.get(i).getName().equals(justWritten)) {
+        fs.delete(all.get(i), true);
+      }
+    }
+  }
+
+  /**
+   * Refuses a directory that already holds checkpoints for a new run: its checkpoints would be
+   * mixed with another run's, and keeping the newest K could delete them.
+   */
+  public void requireNoCheckpoints() throws IOException {
+    List<Path> all = list();
+    if (!all.isEmpty()) {
+      throw new IllegalArgumentException("checkpoint directory " + dir + " already holds "
+          + all.size() + " checkpoint(s) (newest " + all.get(0).getName() + "); continue that "
+          + "run with --resume " + dir + ", or choose an empty checkpoint.dir");
+    }
+  }
+
+  /** For error messages: what is still safe in the directory (best effort). */
+  public String describeIntact() {
+    try {
+      List<Path> all = list();
+      return all.isEmpty() ? "no earlier checkpoint exists in " + dir
+          : "the " + all.size() + " checkpoint(s) already there are intact (newest "
+              + all.get(0).getName() + ")";
+    } catch (IOException | RuntimeException e) {
+      return "the checkpoint directory cannot be listed (" + reason(e) + ")";
     }
   }
 
