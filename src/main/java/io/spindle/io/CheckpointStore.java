@@ -225,6 +225,9 @@ public final class CheckpointStore {
         JSON.writeValue(nonClosing(out), root);
         out.hsync();
       }
+      // Hadoop's create() re-creates missing parents, so a directory lost mid-save would give
+      // a checkpoint without the files written before the loss: check before publishing.
+      checkComplete(tmp, cp);
       Path old = null;
       if (fs.exists(target)) {
         old = new Path(dir, "." + name + ".old-" + UUID.randomUUID());
@@ -244,6 +247,31 @@ public final class CheckpointStore {
           // The directory itself may be gone; prepare() removes leftovers next time.
         }
       }
+    }
+  }
+
+  private void checkComplete(Path tmp, Checkpoint cp) throws IOException {
+    Map<String, Integer> files = new LinkedHashMap<>();
+    files.put(PARAMETERS, cp.params().length);
+    for (int i = 0; i < cp.stateNames().size(); i++) {
+      files.put(stateFile(cp.stateNames().get(i)), cp.state().get(i).length);
+    }
+    for (Map.Entry<String, Integer> f : files.entrySet()) {
+      Path p = new Path(tmp, f.getKey());
+      long expected = 4L * f.getValue();
+      long len;
+      try {
+        len = fs.getFileStatus(p).getLen();
+      } catch (FileNotFoundException e) {
+        throw new IOException(p + " disappeared while the checkpoint was written (was the "
+            + "directory deleted?)");
+      }
+      if (len != expected) {
+        throw new IOException(p + " holds " + len + " bytes after writing, not " + expected);
+      }
+    }
+    if (!fs.exists(new Path(tmp, DESCRIPTOR))) {
+      throw new IOException(new Path(tmp, DESCRIPTOR) + " disappeared while the checkpoint was written");
     }
   }
 
