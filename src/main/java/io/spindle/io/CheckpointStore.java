@@ -30,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -124,6 +125,14 @@ public final class CheckpointStore {
    */
   public void prepare() throws IOException {
     try {
+      prepareUnchecked();
+    } catch (FSError e) {
+      throw asIOException(e);
+    }
+  }
+
+  private void prepareUnchecked() throws IOException {
+    try {
       if (fs.exists(dir) && !fs.getFileStatus(dir).isDirectory()) {
         throw new IOException(dir + " is a file, not a directory");
       }
@@ -168,6 +177,23 @@ public final class CheckpointStore {
    * @return the checkpoint's directory
    */
   public Path write(Checkpoint cp) throws IOException {
+    try {
+      return writeUnchecked(cp);
+    } catch (FSError e) {
+      throw asIOException(e);
+    }
+  }
+
+  /**
+   * Hadoop's local file system reports a failed write (a full disk, a file size limit) as
+   * {@link FSError}, an Error; callers here expect the IOException it wraps.
+   */
+  private static IOException asIOException(FSError e) {
+    Throwable cause = e.getCause() != null ? e.getCause() : e;
+    return cause instanceof IOException io ? io : new IOException(reason(cause), e);
+  }
+
+  private Path writeUnchecked(Checkpoint cp) throws IOException {
     checkWritable(cp);
     String name = cp.name();
     Path target = new Path(dir, name);
@@ -243,7 +269,7 @@ public final class CheckpointStore {
       if (!done) {
         try {
           fs.delete(tmp, true);
-        } catch (IOException | RuntimeException ignored) {
+        } catch (IOException | RuntimeException | FSError ignored) {
           // The directory itself may be gone; prepare() removes leftovers next time.
         }
       }
@@ -366,6 +392,14 @@ public final class CheckpointStore {
 
   /** Reads and fully validates one checkpoint directory. */
   public Checkpoint read(Path cpDir) throws IOException {
+    try {
+      return readUnchecked(cpDir);
+    } catch (FSError e) {
+      throw asIOException(e);
+    }
+  }
+
+  private Checkpoint readUnchecked(Path cpDir) throws IOException {
     Path desc = new Path(cpDir, DESCRIPTOR);
     FileStatus st;
     try {

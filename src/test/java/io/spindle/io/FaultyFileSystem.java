@@ -25,10 +25,10 @@ public class FaultyFileSystem extends RawLocalFileSystem {
   public static final String SCHEME = "faulty";
 
   /** Bytes that may still be written by all streams together; negative = unlimited. */
-  static volatile long budget = -1;
+  public static volatile long budget = -1;
   /** When a file with this name is created, {@link #vanishing} is deleted first. */
-  static volatile String vanishOnCreateOf;
-  static volatile java.nio.file.Path vanishing;
+  public static volatile String vanishOnCreateOf;
+  public static volatile java.nio.file.Path vanishing;
 
   /** Adds the scheme to {@code conf} (uncached, so every test sees fresh settings). */
   public static Configuration register(Configuration conf) {
