@@ -40,8 +40,11 @@ final class JobSupport {
       Files.delete(probe);
       return dir;
     } catch (IOException | SecurityException e) {
+      String why = e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name exists"
+          : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+          : e.getClass().getSimpleName();
       throw new IllegalArgumentException("output directory " + dir + " is not writable ("
-          + e.getClass().getSimpleName() + "); choose another --output");
+          + why + "); choose another --output");
     }
   }
 

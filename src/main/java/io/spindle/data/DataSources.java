@@ -120,9 +120,10 @@ public final class DataSources {
     int n = data.train().count();
     if (partitions > n) {
       throw new SpindleConfigException("spark.partitions", "data.train: " + data.trainPath()
-          + " has only " + n + " examples, fewer than the " + partitions + " partitions "
-          + (fromCores ? "(spark.partitions = 0 means one per core) " : "of spark.partitions ")
-          + "it would be split into; set spark.partitions to at most " + n + " or use more data");
+          + " has only " + n + " examples but " + (fromCores
+              ? "spark.partitions = 0 (one partition per core) " : "spark.partitions = " + partitions + " ")
+          + "would split it into " + partitions + " partitions; set spark.partitions to at most "
+          + n + " or use more data");
     }
   }
 
@@ -144,7 +145,7 @@ public final class DataSources {
     if (block.featureSize() != expected) {
       throw new SpindleConfigException("data.input-shape", key + ": the examples in " + file
           + " have " + block.featureSize() + " values each, but data.input-shape "
-          + spec.inputShape() + " needs " + expected + "; set data.input-shape to match the data"
+          + spec.inputShape() + " means " + expected + " per example; set data.input-shape to match the data"
           + " (or use the data the network was built for)");
     }
     if (block.targetSize() != spec.targetSize()) {

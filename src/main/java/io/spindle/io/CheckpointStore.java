@@ -99,7 +99,8 @@ public final class CheckpointStore {
       fs = path.getFileSystem(c);
     } catch (IOException | RuntimeException e) {
       throw new IOException("cannot open the file system of checkpoint directory " + location
-          + ": " + e.getMessage(), e);
+          + ": " + reason(e) + "; use a local path, a file:// or hdfs:// URI, or a file system"
+          + " whose Hadoop connector is on the classpath", e);
     }
     // The local file system's checksummed view adds a .crc beside every file; our own SHA-256
     // covers that, so write the raw files.

@@ -48,8 +48,11 @@ class FailingDiskCliTest {
   static Path reference;
   static Path referenceCheckpoints;
 
+  static final String TABLE = "failing-disk";
+
   @BeforeAll
   static void uninterruptedRun() throws IOException {
+    BadInputTable.start(TABLE, "A failing disk (spindle train)");
     referenceCheckpoints = tmp.resolve("ref-ckpt");
     Path conf = tmp.resolve("job.conf");
     Files.writeString(conf, TrainResumeTest.config(referenceCheckpoints));
@@ -126,6 +129,8 @@ class FailingDiskCliTest {
     Child child = childCli(60, "train", "--resume", ckpt.toString(), "--output", out.toString());
     assertEquals(1, child.code(), child.output());
     String error = errorLine(child.output());
+    BadInputTable.row(TABLE, tmp, "model save fails midway: `--resume` of a finished run in a "
+        + "child JVM under `ulimit -f 60` (EFBIG), output holding an earlier model", child.code(), error);
     assertTrue(error.contains("cannot save the model to " + out.resolve("model"))
         && error.contains("File too large") && error.contains("any earlier model there is intact")
         && error.contains("the trained weights are in the final checkpoint in")
@@ -156,6 +161,8 @@ class FailingDiskCliTest {
     Child child = childCli(60, "train", "--resume", ckpt.toString(), "--output", out.toString());
     assertEquals(1, child.code(), child.output());
     String error = errorLine(child.output());
+    BadInputTable.row(TABLE, tmp, "checkpoint write fails midway: `--resume` after checkpoint 10 in"
+        + " a child JVM under `ulimit -f 60` (EFBIG)", child.code(), error);
     assertTrue(error.contains("cannot write checkpoint ckpt-000000000012 to ")
         && error.contains("File too large")
         && error.contains("the 2 checkpoint(s) already there are intact (newest ckpt-000000000010)"),
@@ -182,6 +189,8 @@ class FailingDiskCliTest {
     FaultyFileSystem.budget = 1 + 2 * (12 * n + 4000) + 6 * n;
     Path out = tmp.resolve("faulty/out");
     CliErrorsTest.Run r = TrainResumeTest.train(out, "--config", conf.toString());
+    BadInputTable.row(TABLE, tmp, "checkpoint disk full (simulated: `faulty://` Hadoop file system, "
+        + "\"No space left on device\" after a byte budget) at the third checkpoint", r.code(), r.err());
     assertEquals(SpindleCli.FAILED, r.code(), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().contains("cannot write checkpoint ckpt-000000000012 to faulty:")

@@ -55,8 +55,11 @@ class TrainResumeTest {
     return CliErrorsTest.cli(args.toArray(String[]::new));
   }
 
+  static final String TABLE = "resume";
+
   @BeforeAll
   static void uninterruptedRun() throws IOException {
+    BadInputTable.start(TABLE, "Resume (spindle train --resume)");
     conf = tmp.resolve("job.conf");
     Files.writeString(conf, config(tmp.resolve("ref-ckpt")));
     reference = tmp.resolve("ref");
@@ -108,6 +111,8 @@ class TrainResumeTest {
       Files.createDirectories(staleTmp);
 
       CliErrorsTest.Run r = train(out, "--resume", ckpt.toString());
+      BadInputTable.row(TABLE, tmp, "--resume after checkpoint " + kept + ", newest checkpoint "
+          + "half-written (no descriptor): warning, then trains", r.code(), r.err());
       assertEquals(0, r.code(), r.err());
       assertTrue(r.out().contains("resuming from ") && r.out().contains(
           ckpt.resolve(Checkpoint.name(kept)) + ": iteration " + kept + " of 24"), r.out());
@@ -152,6 +157,7 @@ class TrainResumeTest {
       List<String> args = new ArrayList<>(List.of("--resume", ckpt.toString()));
       args.addAll(c.args());
       CliErrorsTest.Run r = train(out, args.toArray(String[]::new));
+      BadInputTable.row(TABLE, tmp, "--resume with " + String.join(" ", c.args()), r.code(), r.err());
       assertNotEquals(0, r.code(), c.args().toString());
       assertEquals(1, r.err().strip().lines().count(), r.err());
       for (String f : c.fragments()) {
@@ -164,6 +170,7 @@ class TrainResumeTest {
   @Test
   void aMissingOrEmptyCheckpointDirectoryIsRefused() throws IOException {
     CliErrorsTest.Run r = train(tmp.resolve("x"), "--resume", tmp.resolve("nothing-here").toString());
+    BadInputTable.row(TABLE, tmp, "--resume of a directory without checkpoints", r.code(), r.err());
     assertNotEquals(0, r.code());
     assertTrue(r.err().contains("no checkpoint in") && r.err().contains("nothing-here"), r.err());
   }
@@ -175,6 +182,7 @@ class TrainResumeTest {
     Path desc = ckpt.resolve(Checkpoint.name(24)).resolve("checkpoint.json");
     Files.writeString(desc, Files.readString(desc).replace("\"version\" : 1", "\"version\" : 2"));
     CliErrorsTest.Run r = train(tmp.resolve("version/out"), "--resume", ckpt.toString());
+    BadInputTable.row(TABLE, tmp, "--resume, newest checkpoint.json declares version 2", r.code(), r.err());
     assertNotEquals(0, r.code());
     assertTrue(r.err().contains("format version 2") && r.err().contains("reads checkpoint version 1"),
         r.err());

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The checkpoint directory format: round trip, locations, keep-K, and every corruption. */
-class CheckpointStoreTest {
+public class CheckpointStoreTest {
 
   @TempDir
   Path tmp;
@@ -35,7 +35,7 @@ class CheckpointStoreTest {
   static final String PARAM_COUNT = "(?s)(\"parameters\" : \\{[^}]*?\"count\" : )\\d+";
 
   /** A checkpoint at iteration {@code it} of 10 per epoch (600 examples on 2 partitions, batch 64). */
-  Checkpoint sample(long it) {
+  public Checkpoint sample(long it) {
     int n = spec.paramCount();
     float[] params = new float[n];
     float[] m = new float[n];
