@@ -11,7 +11,8 @@ final class CliArgs {
   Path config;
   Path output;
   Path model;
-  Path resume;
+  /** A checkpoint directory: a local path or a Hadoop URI (hdfs://...), kept as written. */
+  String resume;
   /** predict: csv or parquet. */
   String format;
   final List<String> overrides = new ArrayList<>();
@@ -43,7 +44,7 @@ final class CliArgs {
         case "--config" -> a.config = Path.of(value != null ? value : next(argv, ++i, arg));
         case "--output" -> a.output = Path.of(value != null ? value : next(argv, ++i, arg));
         case "--model" -> a.model = Path.of(value != null ? value : next(argv, ++i, arg));
-        case "--resume" -> a.resume = Path.of(value != null ? value : next(argv, ++i, arg));
+        case "--resume" -> a.resume = value != null ? value : next(argv, ++i, arg);
         case "--format" -> a.format = value != null ? value : next(argv, ++i, arg);
         case "--set" -> a.overrides.add(next(argv, ++i, arg));
         default -> {

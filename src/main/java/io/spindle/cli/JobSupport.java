@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -40,9 +41,26 @@ final class JobSupport {
       Files.delete(probe);
       return dir;
     } catch (IOException | SecurityException e) {
+      String why = e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name exists"
+          : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+          : e.getClass().getSimpleName();
       throw new IllegalArgumentException("output directory " + dir + " is not writable ("
-          + e.getClass().getSimpleName() + "); choose another --output");
+          + why + "); choose another --output");
     }
+  }
+
+  /**
+   * Hadoop settings for file systems used before Spark starts (checkpoints): the defaults plus
+   * every {@code spark.hadoop.*} property spark-submit passed, as Spark itself would apply them.
+   */
+  static Configuration hadoopConfiguration() {
+    Configuration conf = new Configuration();
+    for (scala.Tuple2<String, String> kv : new SparkConf().getAll()) {
+      if (kv._1().startsWith("spark.hadoop.")) {
+        conf.set(kv._1().substring("spark.hadoop.".length()), kv._2());
+      }
+    }
+    return conf;
   }
 
   /**

@@ -36,7 +36,8 @@ public final class SpindleCli {
 
   private static final Map<String, String> COMMAND_HELP = Map.of(
       "train", """
-          Usage: spindle train --config FILE --output DIR [--set KEY=VALUE ...] [--resume DIR]
+          Usage: spindle train --config FILE --output DIR [--set KEY=VALUE ...]
+                 spindle train --resume CHECKPOINT_DIR --output DIR [--config FILE] [--set ...]
 
           Trains the network of model.layers on data.train with Spark (spark.master, default
           local[*]; spark-submit's --master wins), evaluating on data.test every epoch.
@@ -45,7 +46,12 @@ public final class SpindleCli {
             metrics.csv            one row per epoch (also metrics.jsonl, appended while training)
             summary.json           final accuracy and loss, timings, and the resolved config
             training-curves.png    train/test loss and accuracy per epoch
-          --resume DIR continues from the newest valid checkpoint in DIR.
+          With checkpoint.dir set, checkpoints are written there while training
+          (checkpoint.every-epochs, checkpoint.every-iterations, checkpoint.keep).
+          --resume CHECKPOINT_DIR continues from the newest valid checkpoint there (a corrupt
+          newer one is skipped with a warning) and ends with the same weights as an
+          uninterrupted run. The job is the checkpoint's own config unless --config is given,
+          which must then agree with it on the model, training and data settings.
           """,
       "evaluate", """
           Usage: spindle evaluate --model DIR [--config FILE] [--set KEY=VALUE ...] [--output DIR]
@@ -110,7 +116,7 @@ public final class SpindleCli {
     }
     try {
       return switch (args.command) {
-        case "train" -> new TrainCommand(args, out).run();
+        case "train" -> new TrainCommand(args, out, err).run();
         case "evaluate" -> new EvaluateCommand(args, out).run();
         case "predict" -> new PredictCommand(args, out).run();
         default -> new SummaryCommand(args, out).run();

@@ -125,7 +125,7 @@ public final class ConfigLoader {
       }
       throw new SpindleConfigException("unknown config key '" + key + "'"
           + origin(user.getValue(key)) + (valid.isEmpty()
-              ? "; valid sections are data, model, training, spark"
+              ? "; valid sections are data, model, training, spark, checkpoint"
               : "; valid keys in '" + section + "': " + String.join(", ", valid)));
     }
   }

@@ -13,7 +13,7 @@ import java.util.Map;
  * none is unknown; this class checks types and ranges, naming the key at fault.
  */
 public record JobConfig(Config resolved, NetworkSpec network, OptimizerSpec optimizer,
-    Data data, Training training, Spark spark) {
+    Data data, Training training, Spark spark, Checkpoint checkpoint) {
 
   /** mnist-idx is read by the driver; the others through Spark SQL (data.FrameSources). */
   public static final List<String> DATA_FORMATS = List.of("mnist-idx", "parquet", "csv",
@@ -53,6 +53,18 @@ public record JobConfig(Config resolved, NetworkSpec network, OptimizerSpec opti
   /** Spark settings; master applies only when spark-submit has not set one. */
   public record Spark(String master, String appName, int partitions, String storageLevel) {}
 
+  /**
+   * Where and how often to checkpoint; an empty dir = no checkpoints.
+   *
+   * @param dir a local path or Hadoop file system URI (file://, hdfs://, ...)
+   */
+  public record Checkpoint(String dir, int everyIterations, int everyEpochs, int keep) {
+
+    public boolean enabled() {
+      return !dir.isEmpty();
+    }
+  }
+
   public static JobConfig from(Config resolved) {
     ConfigSection root = ConfigSection.root(resolved);
     ConfigSection d = root.section("data");
@@ -76,9 +88,13 @@ public record JobConfig(Config resolved, NetworkSpec network, OptimizerSpec opti
     ConfigSection s = root.section("spark");
     Spark spark = new Spark(s.string("master"), s.string("app-name"), s.intAtLeast("partitions", 0),
         s.choice("storage-level", STORAGE_LEVELS, "storage level"));
+    ConfigSection c = root.section("checkpoint");
+    Checkpoint checkpoint = new Checkpoint(c.string("dir").strip(),
+        c.intAtLeast("every-iterations", 0), c.intAtLeast("every-epochs", 0),
+        c.intAtLeast("keep", 1));
     NetworkSpec network = NetworkConfig.parse(resolved);
     OptimizerSpec optimizer = TrainingConfig.parse(resolved).optimizer();
-    return new JobConfig(resolved, network, optimizer, data, training, spark);
+    return new JobConfig(resolved, network, optimizer, data, training, spark, checkpoint);
   }
 
   /** The resolved configuration as a plain map (for summary.json and the model metadata). */

@@ -20,17 +20,18 @@ public final class DataSources {
 
   public static Loaded load(JobConfig.Data data, NetworkSpec spec) {
     Path trainPath = resolve(data.train(), "data.train");
-    ExampleBlock train = read(data.format(), trainPath, data.trainLabels(), "data.train-labels",
+    Read train = read(data.format(), trainPath, data.trainLabels(), "data.train-labels",
         data.limit());
-    validate(train, trainPath, spec, "data.train");
+    validate(train.block(), trainPath, train.labels(), spec, "data.train");
     ExampleBlock test = null;
     Path testPath = null;
     if (data.hasTest()) {
       testPath = resolve(data.test(), "data.test");
-      test = read(data.format(), testPath, data.testLabels(), "data.test-labels", data.testLimit());
-      validate(test, testPath, spec, "data.test");
+      Read t = read(data.format(), testPath, data.testLabels(), "data.test-labels", data.testLimit());
+      validate(t.block(), testPath, t.labels(), spec, "data.test");
+      test = t.block();
     }
-    return new Loaded(train, trainPath, test, testPath);
+    return new Loaded(train.block(), trainPath, test, testPath);
   }
 
   /** Reads one data set (the test side of a job, for evaluate and predict). */
@@ -40,18 +41,32 @@ public final class DataSources {
           + "evaluate, e.g. --set data.test=data/mnist/t10k-images-idx3-ubyte.gz");
     }
     Path path = resolve(data.test(), "data.test");
-    ExampleBlock test = read(data.format(), path, data.testLabels(), "data.test-labels", data.testLimit());
-    validate(test, path, spec, "data.test");
-    return test;
+    Read test = read(data.format(), path, data.testLabels(), "data.test-labels", data.testLimit());
+    validate(test.block(), path, test.labels(), spec, "data.test");
+    return test.block();
   }
 
-  private static ExampleBlock read(String format, Path path, String labels, String labelsKey, int limit) {
-    // The registry of formats is JobConfig.DATA_FORMATS; mnist-idx is the only one so far.
-    if (!format.equals("mnist-idx")) {
-      throw new SpindleConfigException("data.format", "data.format '" + format + "' is not supported");
+  /** A data set as read, and the file its labels came from (the data file itself for CSV). */
+  private record Read(ExampleBlock block, Path labels) {}
+
+  private static Read read(String format, Path path, String labels, String labelsKey, int limit) {
+    // The registry of formats is JobConfig.DATA_FORMATS.
+    int n = limit == 0 ? MnistIdx.ALL : limit;
+    switch (format) {
+      case "mnist-idx" -> {
+        Path labelPath = labels.isEmpty() ? mnistLabelsFor(path) : resolve(labels, labelsKey);
+        return new Read(MnistIdx.load(path, labelPath, n, true).block(), labelPath);
+      }
+      case "csv" -> {
+        if (!labels.isEmpty()) {
+          throw new SpindleConfigException(labelsKey, labelsKey + " is for mnist-idx; csv files "
+              + "hold the label in their first column: leave " + labelsKey + " empty");
+        }
+        return new Read(CsvData.read(path, n), path);
+      }
+      default -> throw new SpindleConfigException("data.format", "data.format '" + format
+          + "' is not supported; use one of " + String.join(", ", JobConfig.DATA_FORMATS));
     }
-    Path labelPath = labels.isEmpty() ? mnistLabelsFor(path) : resolve(labels, labelsKey);
-    return MnistIdx.load(path, labelPath, limit == 0 ? MnistIdx.ALL : limit, true).block();
   }
 
   /** train-images-idx3-ubyte.gz -> train-labels-idx1-ubyte.gz, as the MNIST files are named. */
@@ -94,26 +109,57 @@ public final class DataSources {
     return p;
   }
 
+  /**
+   * Refuses to split the training set into more partitions than it has examples (a partition
+   * without examples would never contribute).
+   *
+   * @param partitions the partition count (0 = not known yet: nothing to check)
+   * @param fromCores whether the count is the cluster's default (spark.partitions = 0)
+   */
+  public static void checkPartitions(Loaded data, int partitions, boolean fromCores) {
+    int n = data.train().count();
+    if (partitions > n) {
+      throw new SpindleConfigException("spark.partitions", "data.train: " + data.trainPath()
+          + " has only " + n + " examples but " + (fromCores
+              ? "spark.partitions = 0 (one partition per core) " : "spark.partitions = " + partitions + " ")
+          + "would split it into " + partitions + " partitions; set spark.partitions to at most "
+          + n + " or use more data");
+    }
+  }
+
   /** Shapes, labels and values against the network, before anything is sent to Spark. */
   public static void validate(ExampleBlock block, Path file, NetworkSpec spec, String key) {
+    validate(block, file, file, spec, key);
+  }
+
+  /**
+   * As {@link #validate(ExampleBlock, Path, NetworkSpec, String)}, naming {@code labelFile} in
+   * label errors (the idx labels file beside an images file).
+   */
+  public static void validate(ExampleBlock block, Path file, Path labelFile, NetworkSpec spec,
+      String key) {
     if (block.count() == 0) {
       throw new IllegalArgumentException(key + ": " + file + " holds no examples; use a non-empty data set");
     }
     int expected = spec.inputShape().size();
     if (block.featureSize() != expected) {
-      throw new SpindleConfigException("data.input-shape", "data.input-shape " + spec.inputShape()
-          + " needs " + expected + " values per example, but the examples in " + file + " have "
-          + block.featureSize() + "; set data.input-shape to match the data");
+      throw new SpindleConfigException("data.input-shape", key + ": the examples in " + file
+          + " have " + block.featureSize() + " values each, but data.input-shape "
+          + spec.inputShape() + " means " + expected + " per example; set data.input-shape to match the data"
+          + " (or use the data the network was built for)");
     }
     if (block.targetSize() != spec.targetSize()) {
       throw new IllegalArgumentException(key + ": " + file + " has " + block.targetSize()
           + " target values per example but the loss " + spec.loss().name() + " needs "
           + spec.targetSize() + "; check model.loss");
     }
-    int bad = block.firstNonFinite();
+    long bad = block.firstNonFiniteValue();
     if (bad >= 0) {
-      throw new IllegalArgumentException(key + ": example " + bad + " of " + file
-          + " has a NaN or infinite feature; clean the data first");
+      long example = bad / block.featureSize();
+      long feature = bad % block.featureSize();
+      throw new IllegalArgumentException(key + ": example " + example + " (row " + (example + 1)
+          + ") of " + file + " has a NaN or infinite value in feature " + feature + " (column "
+          + (feature + 1) + " of the features); clean the data (drop or impute the value) first");
     }
     if (spec.loss().isClassification() && spec.targetSize() == 1) {
       int classes = Math.max(2, spec.outputShape().size());
@@ -121,8 +167,9 @@ public final class DataSources {
         float label = block.target(i)[0];
         if (!(label >= 0 && label < classes) || label != Math.floor(label)) {
           throw new IllegalArgumentException(key + ": label " + label + " of example " + i
-              + " in " + file + " is not a class in [0, " + classes + "); the last layer has "
-              + spec.outputShape().size() + " units: widen it or fix the labels");
+              + " (row " + (i + 1) + ") in " + labelFile + " is not a class in [0, " + classes
+              + "); the last layer has " + spec.outputShape().size()
+              + " units: widen it to the number of classes or fix the labels");
         }
       }
     }

@@ -117,6 +117,57 @@ public final class ExampleBlock implements Serializable {
     return -1;
   }
 
+  /**
+   * A short digest of the examples (geometry, features, targets, in order): a resumed run
+   * compares it with its checkpoint's to prove it trains on the same data. CRC-32C, so it
+   * catches changed or reordered data, not deliberate collisions.
+   */
+  public String fingerprint() {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    long n = (long) count * featureSize;
+    if (bytes != null) {
+      crc.update(bytes, 0, (int) n);
+      buf.putFloat(byteScale);
+    } else {
+      for (int i = 0; i < n; i++) {
+        if (buf.remaining() < 4) {
+          crc.update(buf.flip());
+          buf.clear();
+        }
+        buf.putFloat(floats[i]);
+      }
+    }
+    for (int i = 0; i < count * targetSize; i++) {
+      if (buf.remaining() < 4) {
+        crc.update(buf.flip());
+        buf.clear();
+      }
+      buf.putFloat(targets[i]);
+    }
+    crc.update(buf.flip());
+    return String.format("crc32c:%08x:%dx%d%s->%d", crc.getValue(), count, featureSize,
+        bytes != null ? "u8" : "f32", targetSize);
+  }
+
+  /**
+   * Flat index (example x featureSize + feature) of the first NaN or infinite feature value,
+   * or -1 (uint8 never has one).
+   */
+  public long firstNonFiniteValue() {
+    if (bytes != null) {
+      return -1;
+    }
+    long n = (long) count * featureSize;
+    for (int i = 0; i < n; i++) {
+      if (!Float.isFinite(floats[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** The target floats of one example (a view copy, for tests and validation). */
   public float[] target(int example) {
     return Arrays.copyOfRange(targets, example * targetSize, (example + 1) * targetSize);

@@ -147,7 +147,7 @@ public final class ModelStore {
           + " model or it was edited");
     }
     if (!version.isIntegralNumber() || !version.canConvertToLong() || version.asLong() != VERSION) {
-      throw new ModelFormatException(desc + " has format version " + version
+      throw new FormatVersionException(desc + " has format version " + version
           + ", but this Spindle reads version " + VERSION + "; use the Spindle release that wrote it");
     }
     JsonNode p = root.path("parameters");

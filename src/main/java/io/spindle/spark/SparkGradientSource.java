@@ -27,17 +27,19 @@ import scala.runtime.BoxedUnit;
  * Gradients computed by Spark, one job per iteration: broadcast the flat weights; every
  * partition of the cached block RDD computes forward + backprop on its share of the global
  * batch (with a {@link PartitionWorker} and network buffers kept on the executor across
- * iterations); the partial sums, allocated on the executors, meet in a tree reduction; the
- * previous weight broadcast is destroyed. The {@link io.spindle.train.Trainer} on the driver
- * divides and steps.
+ * iterations); the partial sums, allocated on the executors, are added in partition order,
+ * so runs are bit-for-bit repeatable (an interrupted, resumed run ends with the same weights);
+ * the previous weight broadcast is destroyed. The {@link io.spindle.train.Trainer} on the
+ * driver divides and steps.
  *
- * <p>The reduction: with many partitions, Spark's {@code treeReduce} merges partials on the
- * executors level by level. When that tree has no intermediate level (fewer than 6 partitions
- * at depth 2) every partial goes straight to the driver anyway; then the job is a plain
- * {@code SparkContext.runJob} on the cached RDD with a named task function, whose result
- * handler adds each partial into the gradient sum as it arrives. Same partials, same merge,
- * but about half the per-job latency of building an RDD and cleaning closures every iteration
- * (39 vs 75 ms median in local[2] on a loaded 2-core machine; bench JobLatency).
+ * <p>The reduction: with many partitions, {@link OrderedTreeSum} merges partials on the
+ * executors level by level, like {@code treeReduce} but in index order (treeReduce merges in
+ * arrival order). When that tree has no intermediate level (fewer than 6 partitions at depth
+ * 2) every partial goes straight to the driver anyway; then the job is a plain
+ * {@code SparkContext.runJob} on the cached RDD with a named task function, and the driver
+ * folds the partials in index order: the same association as the tree's last level, at about
+ * half the per-job latency of building an RDD and cleaning closures every iteration (39 vs
+ * 75 ms median in local[2] on a loaded 2-core machine; bench JobLatency).
  *
  * <p>The block RDD must hold one block per partition ({@link BlockRdds}) and should be
  * persisted; its partition sizes are counted once here (materializing the cache).
@@ -126,15 +128,21 @@ public final class SparkGradientSource implements GradientSource {
     }
     sc.setJobDescription(progress.describe());
     ComputeGradient task = new ComputeGradient(setup, weights, progress);
+    GradientPartial total;
     if (tree) {
-      GradientPartial total = blocks.mapPartitionsWithIndex(task, true)
-          .treeReduce(GradientPartial::merge, treeDepth);
-      new AddInto(gradSum).apply(0, total);
-      return total.metrics;
+      total = OrderedTreeSum.sum(blocks.mapPartitionsWithIndex(task, true), treeDepth);
+    } else {
+      CollectByPartition partials = new CollectByPartition(blocks.getNumPartitions());
+      sc.sc().runJob(blocks.rdd(), task, allPartitions, partials, PARTIAL);
+      total = partials.foldInOrder();
     }
-    AddInto sum = new AddInto(gradSum);
-    sc.sc().runJob(blocks.rdd(), task, allPartitions, sum, PARTIAL);
-    return sum.metrics;
+    if (total.grad != null) {
+      float[] g = total.grad;
+      for (int i = 0; i < g.length; i++) {
+        gradSum[i] += g[i];
+      }
+    }
+    return total.metrics;
   }
 
   @SuppressWarnings("unchecked")
@@ -142,25 +150,30 @@ public final class SparkGradientSource implements GradientSource {
       (ClassTag<GradientPartial>) (Object) scala.reflect.ClassTag$.MODULE$.apply(
           GradientPartial.class);
 
-  /** Driver side: adds each partition's partial into the gradient sum as it arrives. */
-  private static final class AddInto extends AbstractFunction2<Object, GradientPartial, BoxedUnit> {
-    private final float[] gradSum;
-    final Metrics metrics = new Metrics();
+  /**
+   * Driver side: keeps each partition's partial as it arrives, then folds them in partition
+   * order, because float addition is not associative and arrival order varies between runs.
+   */
+  private static final class CollectByPartition
+      extends AbstractFunction2<Object, GradientPartial, BoxedUnit> {
+    private final GradientPartial[] partials;
 
-    AddInto(float[] gradSum) {
-      this.gradSum = gradSum;
+    CollectByPartition(int partitions) {
+      this.partials = new GradientPartial[partitions];
     }
 
     @Override
     public BoxedUnit apply(Object partition, GradientPartial partial) {
-      metrics.merge(partial.metrics);
-      if (partial.grad != null) {
-        float[] g = partial.grad;
-        for (int i = 0; i < g.length; i++) {
-          gradSum[i] += g[i];
-        }
-      }
+      partials[(Integer) partition] = partial;
       return BoxedUnit.UNIT;
+    }
+
+    GradientPartial foldInOrder() {
+      GradientPartial acc = partials[0];
+      for (int i = 1; i < partials.length; i++) {
+        acc = acc.merge(partials[i]);
+      }
+      return acc;
     }
   }
 

@@ -28,6 +28,7 @@ public final class MetricsFileListener implements TrainingListener, AutoCloseabl
   private final Metrics window = new Metrics();
   private BufferedWriter csv;
   private BufferedWriter json;
+  private java.util.List<EpochSummary> earlier;
 
   /**
    * @param csv CSV file, or null for none
@@ -50,9 +51,27 @@ public final class MetricsFileListener implements TrainingListener, AutoCloseabl
     this(csv, jsonLines, 0);
   }
 
+  /**
+   * For a resumed run: at the start, replace the files' rows with one per epoch completed
+   * before the checkpoint (the rows of epochs the interrupted run wrote after its checkpoint
+   * are dropped, since they are trained again). Returns this.
+   */
+  public MetricsFileListener startingWith(java.util.List<EpochSummary> earlierEpochs) {
+    this.earlier = java.util.List.copyOf(earlierEpochs);
+    return this;
+  }
+
   @Override
   public void onTrainingStart(TrainingContext ctx) {
     try {
+      if (earlier != null) {
+        if (csvPath != null) {
+          Files.deleteIfExists(csvPath);
+        }
+        if (jsonPath != null) {
+          Files.deleteIfExists(jsonPath);
+        }
+      }
       if (csvPath != null) {
         boolean fresh = !Files.exists(csvPath) || Files.size(csvPath) == 0;
         csv = open(csvPath);
@@ -64,6 +83,11 @@ public final class MetricsFileListener implements TrainingListener, AutoCloseabl
       }
       if (jsonPath != null) {
         json = open(jsonPath);
+      }
+      if (earlier != null) {
+        for (EpochSummary e : earlier) {
+          onEpochEnd(ctx, e);
+        }
       }
     } catch (IOException e) {
       close();

@@ -75,7 +75,13 @@ public final class Trainer {
       for (; epoch < options.epochs() && iteration < total; epoch++) {
         Metrics epochMetrics = new Metrics();
         long epochTrainNanos = 0;
+        long epochExamplesHere = 0;
         int step = (int) (iteration % stepsPerEpoch);
+        if (step > 0 && options.startEpochMetrics() != null) {
+          // Resumed mid-epoch: the epoch's figures include the batches before the checkpoint.
+          epochMetrics.merge(options.startEpochMetrics());
+        }
+        ctx.epochMetrics = epochMetrics;
         for (; step < stepsPerEpoch && iteration < total; step++, iteration++) {
           long t0 = System.nanoTime();
           ctx.epoch = epoch;
@@ -96,6 +102,7 @@ public final class Trainer {
           ctx.trainNanos += dt;
           ctx.examples += batch.count;
           epochTrainNanos += dt;
+          epochExamplesHere += batch.count;
           epochMetrics.merge(batch);
           for (TrainingListener l : listeners) {
             l.onIteration(ctx, batch);
@@ -115,7 +122,7 @@ public final class Trainer {
         }
         EpochSummary summary = new EpochSummary(epoch + 1, options.epochs(), iteration,
             epochMetrics.count, epochMetrics.meanLoss(), epochMetrics.accuracy(), testLoss,
-            testAcc, epochTrainNanos > 0 ? epochMetrics.count / (epochTrainNanos / 1e9) : Double.NaN,
+            testAcc, epochTrainNanos > 0 ? epochExamplesHere / (epochTrainNanos / 1e9) : Double.NaN,
             ctx.elapsedSeconds(), ctx.etaSeconds(iteration));
         history.add(summary);
         for (TrainingListener l : listeners) {

@@ -26,6 +26,7 @@ public final class TrainingContext {
   long examples;
   long trainNanos;
   long totalIterations;
+  Metrics epochMetrics = new Metrics();
 
   TrainingContext(NetworkSpec spec, Optimizer optimizer, TrainingOptions options,
       BatchSchedule schedule, float[] params, long totalIterations) {
@@ -86,6 +87,14 @@ public final class TrainingContext {
   /** The global iteration at which training will stop. */
   public long totalIterations() {
     return totalIterations;
+  }
+
+  /**
+   * Loss, correct and example sums of the epoch in progress so far (a copy), including the
+   * batches before a resume; what a checkpoint needs to continue the epoch's figures exactly.
+   */
+  public Metrics epochMetrics() {
+    return new Metrics().merge(epochMetrics);
   }
 
   /** Training examples processed in this run so far. */

@@ -19,6 +19,7 @@ public final class TrainingOptions {
   private final boolean divergenceCheck;
   private final long maxIterations;
   private final long startIteration;
+  private final Metrics startEpochMetrics;
   private final List<TrainingListener> listeners;
 
   private TrainingOptions(Builder b) {
@@ -32,6 +33,7 @@ public final class TrainingOptions {
     this.divergenceCheck = b.divergenceCheck;
     this.maxIterations = b.maxIterations;
     this.startIteration = b.startIteration;
+    this.startEpochMetrics = b.startEpochMetrics;
     this.listeners = List.copyOf(b.listeners);
   }
 
@@ -44,7 +46,7 @@ public final class TrainingOptions {
     Builder b = new Builder().epochs(epochs).batchSize(batchSize).seed(seed).shuffle(shuffle)
         .evalEvery(evalEvery).logEvery(logEvery).logging(logging)
         .divergenceCheck(divergenceCheck).maxIterations(maxIterations)
-        .startIteration(startIteration);
+        .startIteration(startIteration).startEpochMetrics(startEpochMetrics);
     listeners.forEach(b::listener);
     return b;
   }
@@ -96,6 +98,15 @@ public final class TrainingOptions {
     return startIteration;
   }
 
+  /**
+   * When resuming mid-epoch: the loss, correct and example sums of that epoch's batches before
+   * {@link #startIteration()} (from the checkpoint), so its summary covers the whole epoch; or
+   * null.
+   */
+  public Metrics startEpochMetrics() {
+    return startEpochMetrics == null ? null : new Metrics().merge(startEpochMetrics);
+  }
+
   public List<TrainingListener> listeners() {
     return listeners;
   }
@@ -123,6 +134,7 @@ public final class TrainingOptions {
     private boolean divergenceCheck = true;
     private long maxIterations = 0;
     private long startIteration = 0;
+    private Metrics startEpochMetrics;
     private final List<TrainingListener> listeners = new ArrayList<>();
 
     public Builder epochs(int epochs) {
@@ -190,6 +202,12 @@ public final class TrainingOptions {
         throw new IllegalArgumentException("startIteration must be >= 0, got " + iteration);
       }
       this.startIteration = iteration;
+      return this;
+    }
+
+    /** See {@link TrainingOptions#startEpochMetrics()}; null for none. */
+    public Builder startEpochMetrics(Metrics sums) {
+      this.startEpochMetrics = sums == null ? null : new Metrics().merge(sums);
       return this;
     }
 
