@@ -51,6 +51,11 @@ final class TrainingInputs implements AutoCloseable {
         level);
     DataFrameBlocks.Converted test = null;
     try {
+      if (partitions > train.count()) {
+        throw new IllegalArgumentException("data.train: " + d.train() + " has only " + train.count()
+            + " examples but spark.partitions = " + partitions + " would split it into "
+            + partitions + " partitions; use fewer partitions (spark.partitions) or more data");
+      }
       if (d.hasTest()) {
         FrameSources.Frame testFrame = FrameSources.read(spark, d,
             FrameSources.resolve(d.test(), "data.test"), "data.test", spec, trainFrame.classes());

@@ -78,6 +78,12 @@ public record JobConfig(Config resolved, NetworkSpec network, OptimizerSpec opti
       throw new SpindleConfigException("data.label-col", "data.label-col is empty; name the "
           + "label column (e.g. label)");
     }
+    for (String key : List.of("train-labels", "test-labels")) {
+      if (!data.format().equals("mnist-idx") && !d.string(key).isEmpty()) {
+        throw new SpindleConfigException("data." + key, "data." + key + " is for mnist-idx; "
+            + data.format() + " data holds its labels in a column: leave data." + key + " empty");
+      }
+    }
     if (data.train().isEmpty()) {
       throw new SpindleConfigException("data.train", "data.train is empty; set it to the training data");
     }

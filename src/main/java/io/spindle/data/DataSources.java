@@ -57,13 +57,6 @@ public final class DataSources {
         Path labelPath = labels.isEmpty() ? mnistLabelsFor(path) : resolve(labels, labelsKey);
         return new Read(MnistIdx.load(path, labelPath, n, true).block(), labelPath);
       }
-      case "csv" -> {
-        if (!labels.isEmpty()) {
-          throw new SpindleConfigException(labelsKey, labelsKey + " is for mnist-idx; csv files "
-              + "hold the label in their first column: leave " + labelsKey + " empty");
-        }
-        return new Read(CsvData.read(path, n), path);
-      }
       default -> throw new SpindleConfigException("data.format", "data.format '" + format
           + "' is not supported; use one of " + String.join(", ", JobConfig.DATA_FORMATS));
     }

@@ -124,7 +124,9 @@ public final class SparkGradientSource implements GradientSource {
     Broadcast<float[]> previous = weights;
     weights = sc.broadcast(params);
     if (previous != null) {
-      previous.destroy();
+      // Blocking, so removal never lags behind iterations on a busy driver (a bounded count of
+      // live broadcasts whatever the load); costs one local round trip per iteration.
+      previous.destroy(true);
     }
     sc.setJobDescription(progress.describe());
     ComputeGradient task = new ComputeGradient(setup, weights, progress);
