@@ -36,7 +36,8 @@ final class UserErrors {
   static boolean isExpected(Throwable t) {
     return t instanceof IllegalArgumentException || t instanceof FileSystemException
         || t instanceof FileNotFoundException || t instanceof IllegalStateException
-        || t instanceof OutOfMemoryError;
+        || t instanceof OutOfMemoryError
+        || t instanceof io.spindle.train.TrainingDivergedException;
   }
 
   static String describe(Throwable t) {

@@ -54,6 +54,10 @@ final class RowFeatures implements Serializable {
         if (!Double.isFinite(v)) {
           return cols.featureName(i, false) + " is " + v + " @; clean the data first";
         }
+        if (Math.abs(v) > Float.MAX_VALUE) {
+          return cols.featureName(i, false) + " is " + v + " @, beyond float32's range; "
+              + "rescale or clean the data";
+        }
         x[at + i] = (float) v;
       }
       return null;

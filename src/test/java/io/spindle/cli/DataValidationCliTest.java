@@ -99,6 +99,87 @@ class DataValidationCliTest {
   }
 
   @Test
+  void featureCountDifferentFromTheInputShape() throws IOException {
+    refused("csv with 4 features, data.input-shape = [5]",
+        csv(file("good2.csv", GOOD), "data.input-shape=[5]"),
+        "good2.csv", "4 feature columns", "needs 5 values", "fix the input shape");
+    refused("mnist-idx 28x28 images, data.input-shape = [400]",
+        List.of("--config", "conf/mlp-mnist.conf", "--set", "data.input-shape=[400]",
+            "--set", "data.limit=50"),
+        "train-images-idx3-ubyte.gz", "784", "data.input-shape");
+    refused("csv line with a missing column",
+        csv(file("short-line.csv", GOOD + "1,2,3,4\n")),
+        "short-line.csv");
+  }
+
+  @Test
+  void labelsOutsideTheClasses() throws IOException {
+    refused("csv label 3 with 3 output units",
+        csv(file("label3.csv", GOOD + "3,1,1,1,1\n")),
+        "label3.csv", "label column 'label' holds 3.0", "[0, 3)", "widen the last layer", "fix the labels");
+    refused("csv label 1.5 (not a class index)",
+        csv(file("label15.csv", GOOD + "1.5,1,1,1,1\n")), "holds 1.5", "label15.csv");
+    refused("csv label -1", csv(file("labelneg.csv", "label,a,b,c,d\n-1,1,1,1,1\n" + GOOD.substring(GOOD.indexOf('\n') + 1))),
+        "labelneg.csv", "holds -1.0");
+    // MNIST-style idx pair: 2x2 images, labels 0..4; the network has 3 classes.
+    Path images = idxImages("tiny-train-images-idx3-ubyte", 5, 2, 2);
+    idxLabels("tiny-train-labels-idx1-ubyte", new byte[] {0, 1, 2, 4, 1});
+    Path conf = Files.createTempFile(tmp, "idx", ".conf");
+    Files.writeString(conf, """
+        data { format = mnist-idx, test = "", input-shape = [1, 2, 2] }
+        model { layers = [{type = flatten}, {type = dense, units = 3}] }
+        spark.master = "local[2]"
+        """);
+    refused("mnist-idx labels file with label 4, 3 output units",
+        List.of("--config", conf.toString(), "--set", "data.train=" + images),
+        "label 4.0 of example 3 (row 4)", "tiny-train-labels-idx1-ubyte", "[0, 3)");
+  }
+
+  @Test
+  void nanAndInfiniteValues() throws IOException {
+    refused("csv feature NaN",
+        csv(file("nan.csv", GOOD + "1,0.5,NaN,0.5,0.5\n")),
+        "nan.csv", "column 'b' is NaN", "clean the data");
+    refused("csv feature Infinity",
+        csv(file("inf.csv", GOOD + "1,0.5,0.5,0.5,-Infinity\n")),
+        "inf.csv", "column 'd' is -Infinity");
+    refused("csv feature 1e39 (overflows float32)",
+        csv(file("big.csv", GOOD + "1,1e39,0.5,0.5,0.5\n")),
+        "big.csv", "column 'a'");
+    refused("csv label NaN", csv(file("nanlabel.csv", GOOD + "NaN,1,1,1,1\n")),
+        "nanlabel.csv", "label column 'label' is NaN");
+    refused("csv value 'abc'", csv(file("text.csv", GOOD + "1,0.5,abc,0.5,0.5\n")),
+        "text.csv", "abc");
+    refused("NaN in the test set (data.test)",
+        csv(file("good3.csv", GOOD), "data.test=" + file("nantest.csv", "label,a,b,c,d\n0,1,NaN,1,1\n")),
+        "nantest.csv", "is NaN");
+  }
+
+  @Test
+  void emptyDataSets() throws IOException {
+    refused("empty csv file", csv(file("empty.csv", "")), "empty.csv", "has no label column");
+    refused("csv with only a header", csv(file("header.csv", "label,a,b,c,d\n\n")),
+        "header.csv", "holds no examples");
+    Path images = idxImages("zero-images-idx3-ubyte", 0, 2, 2);
+    idxLabels("zero-labels-idx1-ubyte", new byte[0]);
+    refused("mnist-idx file declaring 0 images",
+        List.of("--config", csvConfig("").toString(), "--set", "data.format=mnist-idx",
+            "--set", "data.train=" + images),
+        "zero-images-idx3-ubyte", "declares 0 images");
+  }
+
+  @Test
+  void morePartitionsThanExamples() throws IOException {
+    refused("5 examples, spark.partitions = 8",
+        csv(file("five.csv", GOOD), "spark.partitions=8"),
+        "five.csv has only 5 examples but spark.partitions = 8 would split it into 8 partitions",
+        "use fewer partitions");
+    refused("3 examples, spark.partitions = 0 on local[4] (one partition per core)",
+        csv(file("three.csv", "label,a,b,c,d\n0,1,1,1,1\n1,2,2,2,2\n2,3,3,3,3\n"), "spark.master=local[4]"),
+        "three.csv has only 3 examples", "4 partitions");
+  }
+
+  @Test
   void unwritableOutputAndCheckpointDirectories() throws IOException {
     Path aFile = file("a-file", "x");
     List<String> args = new ArrayList<>(csv(file("good4.csv", GOOD)));

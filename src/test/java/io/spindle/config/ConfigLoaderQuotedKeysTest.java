@@ -50,6 +50,15 @@ class ConfigLoaderQuotedKeysTest {
         "unknown config key 'model.layersX'", "valid keys in 'model': model.layers, model.loss");
   }
 
+  /** Found by ConfigFuzzTest in CI: a --set key holding a newline gave a two-line message. */
+  @Test
+  void controlCharactersInAKeyAreShownEscapedOnOneLine() {
+    SpindleConfigException e = assertThrows(SpindleConfigException.class,
+        () -> ConfigLoader.load((Path) null, List.of("sh\u0002ape stride3]\nmodel=1")));
+    assertTrue(e.getMessage().contains("'sh\\u0002ape stride3]\\nmodel' is not a valid config key"),
+        e.getMessage());
+  }
+
   private static void assertUnknown(Runnable load, String... fragments) {
     SpindleConfigException e = assertThrows(SpindleConfigException.class, load::run);
     assertFalse(e.getMessage().contains("\n"), e.getMessage());
