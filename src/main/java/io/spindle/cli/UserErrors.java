@@ -1,5 +1,6 @@
 package io.spindle.cli;
 
+import io.spindle.io.OneLine;
 import java.io.FileNotFoundException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -40,7 +41,12 @@ final class UserErrors {
         || t instanceof io.spindle.train.TrainingDivergedException;
   }
 
+  /** The one line shown for {@code t}: control characters in quoted text are escaped. */
   static String describe(Throwable t) {
+    return OneLine.escapeControls(describeRaw(t));
+  }
+
+  private static String describeRaw(Throwable t) {
     if (t instanceof NoSuchFileException e) {
       return "no such file or directory: " + e.getFile();
     }

@@ -72,7 +72,15 @@ public final class ConfigLoader {
     } catch (ConfigException e) {
       throw new SpindleConfigException("cannot resolve config: " + e.getMessage());
     }
-    rejectUnknownKeys(user, defaults());
+    // The user's own keys, with substitutions taken from the merged config: iterating an
+    // unresolved config throws (found by ConfigFuzzTest, e.g. a key set to ${data.input-shape}).
+    Config userKeys;
+    try {
+      userKeys = user.resolveWith(resolved, ConfigResolveOptions.defaults());
+    } catch (ConfigException e) {
+      throw SpindleConfigException.of(e);
+    }
+    rejectUnknownKeys(userKeys, defaults());
     return resolved;
   }
 

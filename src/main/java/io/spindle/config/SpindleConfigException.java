@@ -24,9 +24,7 @@ public class SpindleConfigException extends IllegalArgumentException {
   }
 
   public SpindleConfigException(String key, String message, Throwable cause) {
-    // Messages quote user text (keys, values); a control character in it must not break the
-    // one-line contract, so it is shown escaped.
-    super(escapeControls(message), cause);
+    super(io.spindle.io.OneLine.escapeControls(message), cause);
     this.key = key;
   }
 
@@ -38,28 +36,6 @@ public class SpindleConfigException extends IllegalArgumentException {
   /** Wraps an error of the typesafe library, whose messages already name the line. */
   public static SpindleConfigException of(com.typesafe.config.ConfigException e) {
     return new SpindleConfigException(null, oneLine(e.getMessage()), e);
-  }
-
-  static String escapeControls(String message) {
-    if (message == null || message.chars().noneMatch(Character::isISOControl)) {
-      return message;
-    }
-    StringBuilder sb = new StringBuilder(message.length() + 8);
-    for (char c : message.toCharArray()) {
-      switch (c) {
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (Character.isISOControl(c)) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    return sb.toString();
   }
 
   static String oneLine(String message) {

@@ -14,10 +14,10 @@ public class DataFormatException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   public DataFormatException(String message) {
-    super(message);
+    super(io.spindle.io.OneLine.escapeControls(message));
   }
 
   public DataFormatException(String message, Throwable cause) {
-    super(message, cause);
+    super(io.spindle.io.OneLine.escapeControls(message), cause);
   }
 }

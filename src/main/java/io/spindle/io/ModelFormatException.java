@@ -6,6 +6,6 @@ public class ModelFormatException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   public ModelFormatException(String message) {
-    super(message);
+    super(OneLine.escapeControls(message));
   }
 }

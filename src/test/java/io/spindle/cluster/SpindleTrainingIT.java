@@ -23,14 +23,16 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The application jar on a real standalone cluster (a Master and two Workers as separate JVMs,
  * submitted through SparkSubmit in client mode): `spindle train` runs a small config to
- * completion, and again with one executor SIGKILLed mid-training, ending within half a point of
- * the undisturbed accuracy.
+ * completion; again with one executor SIGKILLed mid-training, ending within half a point of
+ * the undisturbed accuracy; and with the driver SIGKILLed mid-training and resumed from its
+ * checkpoints, ending with weights bit-for-bit equal to the undisturbed run's.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SpindleTrainingIT {
 
   private static StandaloneCluster cluster;
   private static double undisturbedAccuracy = Double.NaN;
+  private static float[] undisturbedWeights;
 
   @BeforeAll
   static void startCluster() {
@@ -44,12 +46,16 @@ class SpindleTrainingIT {
     }
   }
 
-  /** A small MLP job: 8,000 training images, 2 epochs, 4 partitions over the 2 executors. */
-  private static Submission job(Path output) {
+  /**
+   * A small MLP job: 8,000 training images, 2 epochs, 4 partitions over the 2 executors.
+   * {@code extra} are more CLI arguments (checkpoints, --resume).
+   */
+  private static Submission job(Path output, String... extra) {
     Path project = StandaloneCluster.projectDir();
     List<String> args = new ArrayList<>(List.of("train",
         "--config", project.resolve("conf/mlp-mnist.conf").toString(),
         "--output", output.toString()));
+    args.addAll(List.of(extra));
     for (String set : List.of("data.limit=8000", "data.test-limit=2000", "training.epochs=2",
         "training.batch-size=64", "spark.partitions=4", "training.log-every-iterations=10",
         "data.train=" + project.resolve("data/mnist/train-images-idx3-ubyte.gz"),
@@ -83,8 +89,8 @@ class SpindleTrainingIT {
     assertEquals(8000, s.path("config").path("data").path("limit").asInt());
     undisturbedAccuracy = s.path("test_accuracy").asDouble();
     assertTrue(undisturbedAccuracy > 0.85, "test accuracy " + undisturbedAccuracy);
-    assertEquals(s.path("parameters").asInt(),
-        SpindleModel.load(output.resolve("model")).params().length);
+    undisturbedWeights = SpindleModel.load(output.resolve("model")).params();
+    assertEquals(s.path("parameters").asInt(), undisturbedWeights.length);
     assertTrue(Files.readAllLines(output.resolve("metrics.csv")).size() == 3, "header + 2 epochs");
   }
 
@@ -107,5 +113,36 @@ class SpindleTrainingIT {
     double accuracy = summary(output).path("test_accuracy").asDouble();
     assertEquals(undisturbedAccuracy, accuracy, 0.005,
         "accuracy with a killed executor vs undisturbed");
+  }
+
+  @Test
+  @Order(3)
+  @Timeout(value = 9, unit = TimeUnit.MINUTES)
+  void aKilledDriverResumesFromItsCheckpointsToTheSameWeights() throws Exception {
+    assertTrue(undisturbedWeights != null, "needs the undisturbed run first");
+    Path checkpoints = cluster.baseDir().resolve("killed-driver-checkpoints");
+    Driver killed = cluster.submit(job(cluster.baseDir().resolve("train-killed-driver"),
+        "--set", "checkpoint.dir=" + checkpoints, "--set", "checkpoint.every-iterations=20"));
+    // Iteration 160 is in epoch 2 (125 per epoch): the kill lands after several checkpoints
+    // and between two of them, with the epoch's shuffle state in the newest.
+    killed.awaitOutput("epoch 2/2 step 40/", Duration.ofSeconds(200));
+    killed.kill();
+    assertTrue(!killed.isAlive(), killed.describe());
+    assertTrue(!Files.exists(cluster.baseDir().resolve("train-killed-driver/model/model.json")),
+        "the driver died before saving a model");
+
+    Path output = cluster.baseDir().resolve("train-resumed");
+    Driver resumed = cluster.run(job(output, "--resume", checkpoints.toString()));
+    assertEquals(0, resumed.awaitExit(Duration.ofSeconds(1)), resumed.describe());
+    assertTrue(resumed.outputText().contains("resum"), "the run said it resumed\n"
+        + resumed.describe());
+    float[] weights = SpindleModel.load(output.resolve("model")).params();
+    assertEquals(undisturbedWeights.length, weights.length);
+    for (int i = 0; i < weights.length; i++) {
+      if (Float.floatToIntBits(weights[i]) != Float.floatToIntBits(undisturbedWeights[i])) {
+        throw new AssertionError("weight " + i + " after the resume is " + weights[i]
+            + ", the undisturbed run has " + undisturbedWeights[i]);
+      }
+    }
   }
 }
