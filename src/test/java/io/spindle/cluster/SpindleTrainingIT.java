@@ -123,9 +123,10 @@ class SpindleTrainingIT {
     Path checkpoints = cluster.baseDir().resolve("killed-driver-checkpoints");
     Driver killed = cluster.submit(job(cluster.baseDir().resolve("train-killed-driver"),
         "--set", "checkpoint.dir=" + checkpoints, "--set", "checkpoint.every-iterations=20"));
-    // Iteration 160 is in epoch 2 (125 per epoch): the kill lands after several checkpoints
-    // and between two of them, with the epoch's shuffle state in the newest.
-    killed.awaitOutput("epoch 2/2 step 40/", Duration.ofSeconds(200));
+    // Progress lines come every 10 global iterations, so epoch 2 (125 iterations per epoch)
+    // logs steps 5, 15, 25...: step 25 is iteration 150, after several checkpoints and with
+    // epoch 2's shuffle state in the newest; the kill lands before the run ends (iteration 250).
+    killed.awaitOutput("epoch 2/2 step 25/", Duration.ofSeconds(200));
     killed.kill();
     assertTrue(!killed.isAlive(), killed.describe());
     assertTrue(!Files.exists(cluster.baseDir().resolve("train-killed-driver/model/model.json")),
