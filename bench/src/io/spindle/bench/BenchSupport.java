@@ -30,11 +30,28 @@ final class BenchSupport {
         .build();
   }
 
+  /** A CNN of about 1M parameters: two 3x3 conv blocks (32, 64 filters), dense 300, 10. */
+  static NetworkSpec cnn1m() {
+    return NetworkSpec.builder().input(1, 28, 28)
+        .conv(32, 3).pad(1).relu().maxPool(2)
+        .conv(64, 3).pad(1).relu().maxPool(2)
+        .dense(300).relu().dense(10).build();
+  }
+
+  /** An MLP of about 10M parameters: 784-2048-2048-2048-10. */
+  static NetworkSpec mlp10m() {
+    return NetworkSpec.builder().input(1, 28, 28).dense(2048).relu().dense(2048).relu()
+        .dense(2048).relu().dense(10).build();
+  }
+
   static NetworkSpec network(String name) {
     return switch (name) {
       case "lenet5" -> lenet5();
       case "mlp" -> mlp();
-      default -> throw new IllegalArgumentException("network must be lenet5 or mlp, got " + name);
+      case "cnn1m" -> cnn1m();
+      case "mlp10m" -> mlp10m();
+      default -> throw new IllegalArgumentException("network must be lenet5, mlp, cnn1m or"
+          + " mlp10m, got " + name);
     };
   }
 

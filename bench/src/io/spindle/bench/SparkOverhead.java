@@ -34,12 +34,13 @@ import org.apache.spark.storage.StorageLevel;
  * <p>Each figure is the median over the measured iterations (overhead: median of job minus
  * longest task; compute: median job minus median overhead).
  *
- * <p>Args: network (lenet5|mlp), batches (comma list), masters (comma list), warm-up
- * iterations, measured iterations.
+ * <p>Args: networks (comma list of lenet5, mlp, cnn1m, mlp10m), batches (comma list),
+ * masters (comma list), warm-up iterations, measured iterations, and optionally a file to
+ * append one JSON line per row to.
  */
 public final class SparkOverhead {
 
-  record Row(String master, int batch, int iterations, double iterationMs, double jobMs,
+  record Row(String network, long params, String master, int batch, int iterations, double iterationMs, double jobMs,
       double computeMs, double imagesPerSecond) {
     double overheadMs() {
       return jobMs - computeMs;
@@ -47,15 +48,15 @@ public final class SparkOverhead {
   }
 
   public static void main(String[] args) throws Exception {
-    String net = args.length > 0 ? args[0] : "lenet5";
+    String[] nets = (args.length > 0 ? args[0] : "lenet5").split(",");
     int[] batches = java.util.Arrays.stream((args.length > 1 ? args[1] : "64,128,256,512")
         .split(",")).mapToInt(Integer::parseInt).toArray();
     String[] masters = (args.length > 2 ? args[2] : "local[1],local[2]").split(",");
     int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 10;
     int measured = args.length > 4 ? Integer.parseInt(args[4]) : 40;
-    NetworkSpec spec = BenchSupport.network(net);
-    BenchSupport.header("Spark overhead: " + net + " (" + spec.paramCount() + " parameters), "
-        + warmup + " warm-up + " + measured + " measured iterations per row");
+    java.nio.file.Path json = args.length > 5 ? java.nio.file.Path.of(args[5]) : null;
+    BenchSupport.header("Spark overhead: " + String.join(", ", nets) + "; " + warmup
+        + " warm-up + " + measured + " measured iterations per row");
     ExampleBlock train = BenchSupport.train(Integer.MAX_VALUE).block();
 
     List<Row> rows = new ArrayList<>();
@@ -67,25 +68,40 @@ public final class SparkOverhead {
         JavaRDD<ExampleBlock> blocks = data.rdd();
         TaskTimes tasks = new TaskTimes();
         sc.sc().addSparkListener(tasks);
-        for (int batch : batches) {
-          rows.add(measure(sc, master, spec, blocks, batch, warmup, measured, tasks));
-          Row r = rows.get(rows.size() - 1);
-          System.out.printf(Locale.ROOT, "  measured %s batch %d: %.1f ms/iteration%n", master,
-              batch, r.iterationMs());
+        for (String net : nets) {
+          NetworkSpec spec = BenchSupport.network(net);
+          for (int batch : batches) {
+            Row r = measure(sc, net, master, spec, blocks, batch, warmup, measured, tasks);
+            rows.add(r);
+            System.out.printf(Locale.ROOT, "  measured %s (%d parameters) %s batch %d: %.1f"
+                + " ms/iteration%n", net, spec.paramCount(), master, batch, r.iterationMs());
+            if (json != null) {
+              java.nio.file.Files.writeString(json, String.format(Locale.ROOT,
+                  "{\"network\":\"%s\",\"params\":%d,\"master\":\"%s\",\"batch\":%d,"
+                      + "\"iterations\":%d,\"iteration_ms\":%.3f,\"job_ms\":%.3f,"
+                      + "\"compute_ms\":%.3f,\"overhead_ms\":%.3f,\"images_per_s\":%.1f}%n",
+                  net, r.params(), master, batch, r.iterations(), r.iterationMs(), r.jobMs(),
+                  r.computeMs(), r.overheadMs(), r.imagesPerSecond()),
+                  java.nio.file.StandardOpenOption.CREATE,
+                  java.nio.file.StandardOpenOption.APPEND);
+            }
+          }
         }
         data.close();
       }
     }
 
-    System.out.printf(Locale.ROOT, "%n%-9s %6s %8s %9s %9s %10s %10s %9s %10s%n", "master",
+    System.out.printf(Locale.ROOT, "%n%-8s %9s %-9s %6s %8s %9s %9s %10s %10s %9s %10s%n",
+        "network", "params", "master",
         "batch", "iters", "iter ms", "job ms", "compute ms", "overhead", "overhd %",
         "images/s");
     for (Row r : rows) {
-      System.out.printf(Locale.ROOT, "%-9s %6d %8d %9.1f %9.1f %10.1f %10.1f %8.1f%% %10.0f%n",
-          r.master(), r.batch(), r.iterations(), r.iterationMs(), r.jobMs(), r.computeMs(),
+      System.out.printf(Locale.ROOT,
+          "%-8s %9d %-9s %6d %8d %9.1f %9.1f %10.1f %10.1f %8.1f%% %10.0f%n", r.network(),
+          r.params(), r.master(), r.batch(), r.iterations(), r.iterationMs(), r.jobMs(), r.computeMs(),
           r.overheadMs(), 100 * r.overheadMs() / r.jobMs(), r.imagesPerSecond());
     }
-    if (masters.length >= 2) {
+    if (masters.length >= 2 && nets.length == 1) {
       System.out.printf(Locale.ROOT, "%nspeed-up %s over %s (images/s):%n", masters[1],
           masters[0]);
       for (int batch : batches) {
@@ -102,7 +118,7 @@ public final class SparkOverhead {
         .findFirst().orElseThrow();
   }
 
-  static Row measure(JavaSparkContext sc, String master, NetworkSpec spec,
+  static Row measure(JavaSparkContext sc, String net, String master, NetworkSpec spec,
       JavaRDD<ExampleBlock> blocks, int batch, int warmup, int measured, TaskTimes tasks)
       throws Exception {
     List<long[]> iterations = new ArrayList<>(); // {iteration, job ns, iteration ns}
@@ -154,7 +170,7 @@ public final class SparkOverhead {
     }
     // Medians: robust to the other jobs on a shared machine.
     double iterMs = median(iter);
-    return new Row(master, batch, n, iterMs, median(job), median(job) - median(overhead),
+    return new Row(net, spec.paramCount(), master, batch, n, iterMs, median(job), median(job) - median(overhead),
         batch / (iterMs / 1000));
   }
 

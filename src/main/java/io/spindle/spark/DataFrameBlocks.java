@@ -155,8 +155,37 @@ public final class DataFrameBlocks {
     }
   }
 
-  record Summary(int partition, long count, String problem, double weightSum)
-      implements Serializable {}
+  /** A partition's count and first problem; a task result, so a class (Kryo cannot do records). */
+  static final class Summary implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final int partition;
+    private final long count;
+    private final String problem;
+    private final double weightSum;
+
+    Summary(int partition, long count, String problem, double weightSum) {
+      this.partition = partition;
+      this.count = count;
+      this.problem = problem;
+      this.weightSum = weightSum;
+    }
+
+    int partition() {
+      return partition;
+    }
+
+    long count() {
+      return count;
+    }
+
+    String problem() {
+      return problem;
+    }
+
+    double weightSum() {
+      return weightSum;
+    }
+  }
 
   /** The per-partition packing (small and serializable: column names and the layout). */
   private static final class Pack implements Serializable {

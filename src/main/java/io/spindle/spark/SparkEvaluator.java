@@ -25,7 +25,7 @@ public final class SparkEvaluator implements Evaluator {
 
   private final JavaSparkContext sc;
   private final JavaRDD<ExampleBlock> blocks;
-  private final Broadcast<RunSetup> setup;
+  private final Broadcast<ClosureSerialized<RunSetup>> setup;
   private final String runId;
   private boolean closed;
 
@@ -43,7 +43,7 @@ public final class SparkEvaluator implements Evaluator {
       sc.setJobDescription(previous);
     }
     this.runId = "spindle-eval-" + UUID.randomUUID();
-    this.setup = sc.broadcast(new RunSetup(runId, spec, null, false, 0L));
+    this.setup = sc.broadcast(ClosureSerialized.of(new RunSetup(runId, spec, null, false, 0L)));
   }
 
   @Override
@@ -77,17 +77,17 @@ public final class SparkEvaluator implements Evaluator {
 
     private static final long serialVersionUID = 1L;
 
-    private final Broadcast<RunSetup> setup;
+    private final Broadcast<ClosureSerialized<RunSetup>> setup;
     private final Broadcast<float[]> weights;
 
-    Evaluate(Broadcast<RunSetup> setup, Broadcast<float[]> weights) {
+    Evaluate(Broadcast<ClosureSerialized<RunSetup>> setup, Broadcast<float[]> weights) {
       this.setup = setup;
       this.weights = weights;
     }
 
     @Override
     public Iterator<Metrics> call(Iterator<ExampleBlock> it) {
-      RunSetup run = setup.value();
+      RunSetup run = setup.value().get();
       Metrics metrics = new Metrics();
       if (!it.hasNext()) {
         return List.of(metrics).iterator();

@@ -49,7 +49,7 @@ public final class SparkGradientSource implements GradientSource {
   private final JavaSparkContext sc;
   private final JavaRDD<ExampleBlock> blocks;
   private final BatchSchedule schedule;
-  private final Broadcast<RunSetup> setup;
+  private final Broadcast<ClosureSerialized<RunSetup>> setup;
   private final String runId;
   private final int treeDepth;
   private final boolean tree;
@@ -88,7 +88,8 @@ public final class SparkGradientSource implements GradientSource {
     }
     this.schedule = new BatchSchedule(sizes, batchSize);
     this.runId = "spindle-" + UUID.randomUUID();
-    this.setup = sc.broadcast(new RunSetup(runId, spec, schedule, shuffle, seed));
+    this.setup = sc.broadcast(ClosureSerialized.of(new RunSetup(runId, spec, schedule, shuffle,
+        seed)));
     this.tree = Reductions.hasIntermediateLevel(blocks.getNumPartitions(), treeDepth);
     this.allPartitions = JavaConverters.asScalaBuffer(IntStream
         .range(0, blocks.getNumPartitions()).mapToObj(i -> (Object) i).toList()).toSeq();
@@ -207,13 +208,13 @@ public final class SparkGradientSource implements GradientSource {
 
     private static final long serialVersionUID = 1L;
 
-    private final Broadcast<RunSetup> setup;
+    private final Broadcast<ClosureSerialized<RunSetup>> setup;
     private final Broadcast<float[]> weights;
     private final int epoch;
     private final int step;
     private final long iteration;
 
-    ComputeGradient(Broadcast<RunSetup> setup, Broadcast<float[]> weights, Progress progress) {
+    ComputeGradient(Broadcast<ClosureSerialized<RunSetup>> setup, Broadcast<float[]> weights, Progress progress) {
       this.setup = setup;
       this.weights = weights;
       this.epoch = progress.epoch();
@@ -232,7 +233,7 @@ public final class SparkGradientSource implements GradientSource {
     }
 
     private GradientPartial compute(int partition, Iterator<ExampleBlock> it) {
-      RunSetup run = setup.value();
+      RunSetup run = setup.value().get();
       ExampleBlock block = it.hasNext() ? it.next() : null;
       if (it.hasNext()) {
         throw new IllegalStateException("partition " + partition + " holds several blocks;"

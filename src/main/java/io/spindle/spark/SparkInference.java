@@ -40,14 +40,34 @@ public final class SparkInference {
 
   private SparkInference() {}
 
-  /** A network with its parameters: what inference broadcasts. */
-  public record NetworkParams(NetworkSpec spec, float[] params) implements Serializable {
+  /**
+   * A network with its parameters: what inference broadcasts. The spec travels as closure
+   * bytes ({@link ClosureSerialized}) so the broadcast works under Kryo too; the parameters are
+   * a plain float array either way.
+   */
+  public static final class NetworkParams implements Serializable {
 
-    public NetworkParams {
+    private static final long serialVersionUID = 1L;
+
+    private final ClosureSerialized<NetworkSpec> spec;
+    private final float[] params;
+
+    /** Needs a running SparkContext (it serializes the spec with Spark's closure serializer). */
+    public NetworkParams(NetworkSpec spec, float[] params) {
       if (params.length != spec.paramCount()) {
         throw new IllegalArgumentException("the network needs " + spec.paramCount()
             + " parameters, got " + params.length);
       }
+      this.spec = ClosureSerialized.of(spec);
+      this.params = params;
+    }
+
+    public NetworkSpec spec() {
+      return spec.get();
+    }
+
+    public float[] params() {
+      return params;
     }
   }
 
@@ -71,9 +91,61 @@ public final class SparkInference {
     }
   }
 
-  /** One block's predictions: user-facing outputs (probabilities or values), row-major. */
-  public record Predictions(int partition, int count, int outputs, float[] values,
-      int[] classes, float[] targets, int targetSize) implements Serializable {}
+  /**
+   * One block's predictions: user-facing outputs (probabilities or values), row-major. A class,
+   * not a record: it is a Spark task result, and Kryo cannot serialize records.
+   */
+  public static final class Predictions implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int partition;
+    private final int count;
+    private final int outputs;
+    private final float[] values;
+    private final int[] classes;
+    private final float[] targets;
+    private final int targetSize;
+
+    public Predictions(int partition, int count, int outputs, float[] values, int[] classes,
+        float[] targets, int targetSize) {
+      this.partition = partition;
+      this.count = count;
+      this.outputs = outputs;
+      this.values = values;
+      this.classes = classes;
+      this.targets = targets;
+      this.targetSize = targetSize;
+    }
+
+    public int partition() {
+      return partition;
+    }
+
+    public int count() {
+      return count;
+    }
+
+    public int outputs() {
+      return outputs;
+    }
+
+    public float[] values() {
+      return values;
+    }
+
+    public int[] classes() {
+      return classes;
+    }
+
+    public float[] targets() {
+      return targets;
+    }
+
+    public int targetSize() {
+      return targetSize;
+    }
+  }
 
   /** Predictions for every example, in partition order, collected to the driver. */
   public static List<Predictions> predict(JavaSparkContext sc, NetworkSpec spec, float[] params,

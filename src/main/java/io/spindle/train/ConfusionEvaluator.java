@@ -26,8 +26,31 @@ public final class ConfusionEvaluator {
   private final float[] x;
   private final float[] y;
 
-  /** Loss, accuracy and confusion counts of one evaluation; merge partitions' results. */
-  public record Result(Metrics metrics, ConfusionMatrix confusion) implements Serializable {
+  /**
+   * Loss, accuracy and confusion counts of one evaluation; merge partitions' results. A class,
+   * not a record: it is a Spark task result, and Kryo cannot serialize records.
+   */
+  public static final class Result implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final Metrics metrics;
+    private final ConfusionMatrix confusion;
+
+    /** @param confusion null for regression networks */
+    public Result(Metrics metrics, ConfusionMatrix confusion) {
+      this.metrics = metrics;
+      this.confusion = confusion;
+    }
+
+    public Metrics metrics() {
+      return metrics;
+    }
+
+    /** The confusion matrix, or null for regression networks. */
+    public ConfusionMatrix confusion() {
+      return confusion;
+    }
 
     /** Adds {@code other} into this result; returns this. */
     public Result merge(Result other) {

@@ -70,7 +70,8 @@ public final class LoggingListener implements TrainingListener {
   public void onTrainingEnd(TrainingContext ctx, TrainingResult r) {
     LOG.info(String.format("training done: %d iterations, %d examples in %s (%.0f images/s"
             + " training)", r.iterations(), r.examples(), duration(r.elapsedSeconds()),
-        r.imagesPerSecond()));
+        r.imagesPerSecond()) + (ctx.stopReason() == null ? "" : "; stopped early: "
+        + ctx.stopReason()));
   }
 
   /** Seconds as {@code 1h02m03s}, {@code 2m03s} or {@code 4.5s}. */

@@ -72,7 +72,8 @@ public final class Trainer {
         l.onTrainingStart(ctx);
       }
       int epoch = (int) (iteration / stepsPerEpoch);
-      for (; epoch < options.epochs() && iteration < total; epoch++) {
+      for (; epoch < options.epochs() && iteration < total && ctx.stopReason() == null;
+          epoch++) {
         Metrics epochMetrics = new Metrics();
         long epochTrainNanos = 0;
         long epochExamplesHere = 0;
@@ -107,9 +108,14 @@ public final class Trainer {
           for (TrainingListener l : listeners) {
             l.onIteration(ctx, batch);
           }
+          if (ctx.stopReason() != null) {
+            step++;
+            iteration++;
+            break;
+          }
         }
         if (step < stepsPerEpoch) {
-          break; // stopped by maxIterations mid-epoch: no epoch summary
+          break; // stopped mid-epoch (maxIterations or a listener): no epoch summary
         }
         ctx.iteration = iteration;
         double testLoss = Double.NaN;

@@ -27,6 +27,7 @@ public final class TrainingContext {
   long trainNanos;
   long totalIterations;
   Metrics epochMetrics = new Metrics();
+  private String stopReason;
 
   TrainingContext(NetworkSpec spec, Optimizer optimizer, TrainingOptions options,
       BatchSchedule schedule, float[] params, long totalIterations) {
@@ -95,6 +96,23 @@ public final class TrainingContext {
    */
   public Metrics epochMetrics() {
     return new Metrics().merge(epochMetrics);
+  }
+
+  /**
+   * Asks the trainer to stop after the current iteration (or, from
+   * {@link TrainingListener#onEpochEnd}, before the next epoch), e.g. once a target accuracy
+   * is reached. Training then ends normally: {@link TrainingListener#onTrainingEnd} runs and
+   * the result holds the parameters of the last completed iteration.
+   */
+  public void requestStop(String reason) {
+    if (stopReason == null) {
+      stopReason = reason;
+    }
+  }
+
+  /** Why a listener asked to stop, or null while none has. */
+  public String stopReason() {
+    return stopReason;
   }
 
   /** Training examples processed in this run so far. */

@@ -48,6 +48,41 @@ class LocalTrainerTest {
   }
 
   @Test
+  void stopsAtTheFirstEpochWhoseTestAccuracyReachesTheTarget() {
+    ExampleBlock all = TestData.classification(2500, FEATURES, CLASSES, 3L);
+    TrainingOptions options = TrainingOptions.builder().epochs(30).batchSize(32).seed(5)
+        .logging(false).listener(new TargetAccuracyStop(0.8)).build();
+    TrainingResult r = new LocalTrainer(spec, new Sgd(0.1), options)
+        .fit(all.slice(0, 2000), all.slice(2000, 2500), spec.initParams(5));
+    int epochs = r.history().size();
+    assertTrue(epochs < 30, "stopped early, after " + epochs + " epochs");
+    assertTrue(r.lastEpoch().testAccuracy() >= 0.8, "last " + r.lastEpoch().testAccuracy());
+    for (int i = 0; i < epochs - 1; i++) {
+      assertTrue(r.history().get(i).testAccuracy() < 0.8, "epoch " + (i + 1) + " was below");
+    }
+    assertEquals(epochs * 63L, r.iterations());
+  }
+
+  @Test
+  void aStopRequestedMidEpochEndsAfterThatIterationWithoutAnEpochSummary() {
+    TrainingListener stopAtFive = new TrainingListener() {
+      @Override
+      public void onIteration(TrainingContext ctx, Metrics batch) {
+        if (ctx.iteration() == 5) {
+          ctx.requestStop("test");
+        }
+      }
+    };
+    TrainingOptions options = TrainingOptions.builder().epochs(3).batchSize(100).logging(false)
+        .listener(stopAtFive).build();
+    TrainingResult r = new LocalTrainer(spec, new Sgd(0.1), options)
+        .fit(train, test, spec.initParams(1));
+    assertEquals(6, r.iterations(), "iterations 0..5 ran");
+    assertEquals(600, r.examples());
+    assertEquals(0, r.history().size(), "epoch 1 (20 iterations) never completed");
+  }
+
+  @Test
   void validatesEveryNthEpochAndAfterTheLast() {
     TrainingOptions options = TrainingOptions.builder().epochs(5).batchSize(100).evalEvery(2)
         .logging(false).build();

@@ -1,0 +1,49 @@
+package io.spindle.ml;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spindle.spark.SparkConfs;
+import io.spindle.train.TestData;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The Spark ML estimator and model in a session whose serializer is Kryo. */
+class SpindleClassifierKryoTest extends MlTestBase {
+
+  @BeforeAll
+  static void restartWithKryo() {
+    spark.stop();
+    SparkConf conf = SparkConfs.withDefaults(new SparkConf())
+        .setMaster("local[2]").setAppName("spindle-ml-kryo-test")
+        .set("spark.ui.enabled", "false")
+        .set("spark.sql.shuffle.partitions", "2")
+        .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+    spark = SparkSession.builder().config(conf).getOrCreate();
+    jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+  }
+
+  @Test
+  void fitsAndTransformsUnderKryo() {
+    assertEquals("org.apache.spark.serializer.KryoSerializer",
+        jsc.getConf().get("spark.serializer"));
+    Dataset<Row> train = frame(TestData.classification(800, 8, 3, 5L), 2);
+    Dataset<Row> test = frame(TestData.classification(1200, 8, 3, 5L).slice(800, 1200), 2);
+    SpindleClassificationModel model = new SpindleClassifier()
+        .setNetwork("layers = [{type = dense, units = 16}, {type = relu},"
+            + " {type = dense, units = 3}]")
+        .setEpochs(5).setBatchSize(32).setLearningRate(0.01).fit(train);
+    Dataset<Row> out = model.transform(test);
+    List<Row> rows = out.select("prediction", "probability").collectAsList();
+    assertEquals(400, rows.size());
+    double acc = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(out);
+    assertTrue(acc > 0.6, "accuracy " + acc);
+  }
+}
