@@ -32,18 +32,46 @@ public final class Blas {
       float beta, float[] c, int cOff, int ldc) {
     Meter meter = METER.get();
     if (meter == null) {
-      BLAS_INSTANCE.sgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k,
-          alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      dispatch(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
       return;
     }
     long wall = System.nanoTime();
     long cpu = THREADS.getCurrentThreadCpuTime();
-    BLAS_INSTANCE.sgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k,
-        alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    dispatch(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     meter.cpuNanos += THREADS.getCurrentThreadCpuTime() - cpu;
     meter.wallNanos += System.nanoTime() - wall;
     meter.flops += 2.0 * m * n * k;
     meter.calls++;
+  }
+
+  /**
+   * Products with few output columns (a convolution's filters) go to {@link NarrowGemm} unless
+   * the BLAS is native: the Vector-API backend runs such shapes at a fraction of its large-gemm
+   * rate (bench/engine.sh), native OpenBLAS does not need the help, and the pure-Java fallback
+   * means the JVM lacks the Vector API that NarrowGemm is written in.
+   */
+  private static final boolean NARROW = BLAS_INSTANCE.getClass().getSimpleName()
+      .equals("VectorBLAS");
+
+  private static void dispatch(boolean transA, boolean transB, int m, int n, int k,
+      float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float beta, float[] c, int cOff, int ldc) {
+    if (NARROW && !transA && transB && alpha == 1f && NarrowGemm.suitsNT(m, n, k)) {
+      NarrowGemm.sgemmNT(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      return;
+    }
+    if (NARROW && !transB && alpha == 1f) {
+      if (!transA && NarrowGemm.suits(m, n, k)) {
+        NarrowGemm.sgemm(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        return;
+      }
+      if (transA && NarrowGemm.suitsTN(m, n, k)) {
+        NarrowGemm.sgemmTN(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        return;
+      }
+    }
+    BLAS_INSTANCE.sgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k,
+        alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
   }
 
   private static final ThreadLocal<Meter> METER = new ThreadLocal<>();

@@ -1,0 +1,215 @@
+package io.spindle.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * C = A B + beta C for column-major A (m x k) and B (k x n) with few columns n: the forward
+ * product of a convolution (m output pixels, k kernel taps, n filters). For each SIMD vector of
+ * rows, four columns of C are accumulated in registers over all k taps: one load of A feeds
+ * four multiply-adds, and C is read and written once. The Vector-API BLAS runs these shapes
+ * through its small-product loops or a blocked kernel tuned for wide matrices, both several
+ * times slower here (bench/engine.sh, per layer).
+ *
+ * <p>Uses the Vector API, so {@link Blas} routes here only when netlib itself picked its
+ * Vector-API backend (the JVM then has {@code jdk.incubator.vector}).
+ */
+final class NarrowGemm {
+
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+
+  /** Widest n routed here: beyond it a general gemm's blocking wins. */
+  static final int MAX_COLUMNS = 32;
+
+  private NarrowGemm() {}
+
+  static boolean suits(int m, int n, int k) {
+    return n <= MAX_COLUMNS && m >= 2 * L && k >= 4;
+  }
+
+  /** Whether {@link #sgemmNT} fits: a short inner dimension. */
+  static boolean suitsNT(int m, int n, int k) {
+    return k <= MAX_COLUMNS && m >= 2 * L && n >= 4;
+  }
+
+  /** Whether {@link #sgemmTN} fits: few columns, a long inner dimension. */
+  static boolean suitsTN(int m, int n, int k) {
+    return n <= MAX_COLUMNS && k >= 64 * L;
+  }
+
+  static void sgemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+      int ldb, float beta, float[] c, int cOff, int ldc) {
+    product(m, n, k, a, aOff, lda, b, bOff, 1, ldb, beta, c, cOff, ldc);
+  }
+
+  /**
+   * C = A B^T + beta C for B stored n x k: a convolution's input gradient (m pixels, n taps,
+   * k filters), where the inner dimension is the short one.
+   */
+  static void sgemmNT(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+      int ldb, float beta, float[] c, int cOff, int ldc) {
+    product(m, n, k, a, aOff, lda, b, bOff, ldb, 1, beta, c, cOff, ldc);
+  }
+
+  /** B(t, j) is {@code b[bOff + t * bRow + j * bCol]}. */
+  private static void product(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
+      int bOff, int bRow, int bCol, float beta, float[] c, int cOff, int ldc) {
+    int vectorRows = m - m % L;
+    int j = 0;
+    for (; j + 3 < n; j += 4) {
+      int b0 = bOff + j * bCol;
+      int c0 = cOff + j * ldc;
+      int c1 = c0 + ldc;
+      int c2 = c1 + ldc;
+      int c3 = c2 + ldc;
+      for (int r = 0; r < vectorRows; r += L) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S);
+        for (int t = 0, at = aOff + r, bt = b0; t < k; t++, at += lda, bt += bRow) {
+          FloatVector x = FloatVector.fromArray(S, a, at);
+          s0 = x.fma(FloatVector.broadcast(S, b[bt]), s0);
+          s1 = x.fma(FloatVector.broadcast(S, b[bt + bCol]), s1);
+          s2 = x.fma(FloatVector.broadcast(S, b[bt + 2 * bCol]), s2);
+          s3 = x.fma(FloatVector.broadcast(S, b[bt + 3 * bCol]), s3);
+        }
+        store(s0, beta, c, c0 + r);
+        store(s1, beta, c, c1 + r);
+        store(s2, beta, c, c2 + r);
+        store(s3, beta, c, c3 + r);
+      }
+      for (int q = 0; q < 4; q++) {
+        scalarRows(vectorRows, m, k, a, aOff, lda, b, b0 + q * bCol, bRow, beta, c,
+            c0 + q * ldc);
+      }
+    }
+    for (; j < n; j++) {
+      int b0 = bOff + j * bCol;
+      int c0 = cOff + j * ldc;
+      for (int r = 0; r < vectorRows; r += L) {
+        FloatVector s0 = FloatVector.zero(S);
+        for (int t = 0, at = aOff + r, bt = b0; t < k; t++, at += lda, bt += bRow) {
+          s0 = FloatVector.fromArray(S, a, at).fma(FloatVector.broadcast(S, b[bt]), s0);
+        }
+        store(s0, beta, c, c0 + r);
+      }
+      scalarRows(vectorRows, m, k, a, aOff, lda, b, b0, bRow, beta, c, c0);
+    }
+  }
+
+  /**
+   * C = A^T B + beta C for A stored k x m and B k x n (column-major), n narrow and k long: a
+   * convolution's weight gradient (m taps, n filters, k = the batch's output pixels). Each
+   * entry is a dot product over k; two rows of C by four columns are accumulated at once, so
+   * six vector loads feed eight multiply-adds.
+   */
+  static void sgemmTN(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+      int ldb, float beta, float[] c, int cOff, int ldc) {
+    int vk = k - k % L;
+    int i = 0;
+    for (; i + 1 < m; i += 2) {
+      int a0 = aOff + i * lda;
+      int a1 = a0 + lda;
+      int j = 0;
+      for (; j + 3 < n; j += 4) {
+        int b0 = bOff + j * ldb;
+        int b1 = b0 + ldb;
+        int b2 = b1 + ldb;
+        int b3 = b2 + ldb;
+        FloatVector s00 = FloatVector.zero(S);
+        FloatVector s01 = FloatVector.zero(S);
+        FloatVector s02 = FloatVector.zero(S);
+        FloatVector s03 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S);
+        FloatVector s11 = FloatVector.zero(S);
+        FloatVector s12 = FloatVector.zero(S);
+        FloatVector s13 = FloatVector.zero(S);
+        for (int r = 0; r < vk; r += L) {
+          FloatVector x0 = FloatVector.fromArray(S, a, a0 + r);
+          FloatVector x1 = FloatVector.fromArray(S, a, a1 + r);
+          FloatVector y = FloatVector.fromArray(S, b, b0 + r);
+          s00 = x0.fma(y, s00);
+          s10 = x1.fma(y, s10);
+          y = FloatVector.fromArray(S, b, b1 + r);
+          s01 = x0.fma(y, s01);
+          s11 = x1.fma(y, s11);
+          y = FloatVector.fromArray(S, b, b2 + r);
+          s02 = x0.fma(y, s02);
+          s12 = x1.fma(y, s12);
+          y = FloatVector.fromArray(S, b, b3 + r);
+          s03 = x0.fma(y, s03);
+          s13 = x1.fma(y, s13);
+        }
+        int ai0 = aOff + i * lda;
+        int ai1 = ai0 + lda;
+        int cj = cOff + j * ldc + i;
+        put(c, cj, beta, sum(s00) + tailDot(vk, k, a, ai0, b, b0));
+        put(c, cj + 1, beta, sum(s10) + tailDot(vk, k, a, ai1, b, b0));
+        put(c, cj + ldc, beta, sum(s01) + tailDot(vk, k, a, ai0, b, b1));
+        put(c, cj + ldc + 1, beta, sum(s11) + tailDot(vk, k, a, ai1, b, b1));
+        put(c, cj + 2 * ldc, beta, sum(s02) + tailDot(vk, k, a, ai0, b, b2));
+        put(c, cj + 2 * ldc + 1, beta, sum(s12) + tailDot(vk, k, a, ai1, b, b2));
+        put(c, cj + 3 * ldc, beta, sum(s03) + tailDot(vk, k, a, ai0, b, b3));
+        put(c, cj + 3 * ldc + 1, beta, sum(s13) + tailDot(vk, k, a, ai1, b, b3));
+      }
+      for (; j < n; j++) {
+        for (int row = i; row < i + 2; row++) {
+          dotInto(k, vk, a, aOff + row * lda, b, bOff + j * ldb, beta, c, cOff + j * ldc + row);
+        }
+      }
+    }
+    for (; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        dotInto(k, vk, a, aOff + i * lda, b, bOff + j * ldb, beta, c, cOff + j * ldc + i);
+      }
+    }
+  }
+
+  private static float sum(FloatVector v) {
+    return v.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+  }
+
+  private static void put(float[] c, int at, float beta, float value) {
+    c[at] = beta == 0f ? value : value + beta * c[at];
+  }
+
+  private static void dotInto(int k, int vk, float[] a, int ai, float[] b, int bj, float beta,
+      float[] c, int at) {
+    FloatVector s = FloatVector.zero(S);
+    for (int r = 0; r < vk; r += L) {
+      s = FloatVector.fromArray(S, a, ai + r).fma(FloatVector.fromArray(S, b, bj + r), s);
+    }
+    float dot = s.reduceLanes(jdk.incubator.vector.VectorOperators.ADD)
+        + tailDot(vk, k, a, ai, b, bj);
+    c[at] = beta == 0f ? dot : dot + beta * c[at];
+  }
+
+  private static float tailDot(int from, int k, float[] a, int ai, float[] b, int bj) {
+    float s = 0f;
+    for (int r = from; r < k; r++) {
+      s += a[ai + r] * b[bj + r];
+    }
+    return s;
+  }
+
+  private static void store(FloatVector sum, float beta, float[] c, int at) {
+    if (beta != 0f) {
+      sum = FloatVector.fromArray(S, c, at).mul(beta).add(sum);
+    }
+    sum.intoArray(c, at);
+  }
+
+  /** Rows [from, m) of one column of C, the tail that does not fill a vector. */
+  private static void scalarRows(int from, int m, int k, float[] a, int aOff, int lda,
+      float[] b, int bCol, int bRow, float beta, float[] c, int cCol) {
+    for (int r = from; r < m; r++) {
+      float sum = 0f;
+      for (int t = 0; t < k; t++) {
+        sum += a[aOff + t * lda + r] * b[bCol + t * bRow];
+      }
+      c[cCol + r] = beta == 0f ? sum : sum + beta * c[cCol + r];
+    }
+  }
+}
