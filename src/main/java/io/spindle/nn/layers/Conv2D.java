@@ -127,7 +127,7 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
    * its blocked kernel does. Native OpenBLAS ran every variant within 10% of the others.
    * Since then {@link io.spindle.tensor.Blas} sends these few-filter shapes to its own
    * Vector-API kernels when the BLAS is VectorBLAS (LeNet-5's step 14.2 -> 7.8 ms, conv+dense
-   * 31% -> 58% of sgemm 256^3; bench/engine.sh), which made all three products 2-4x faster.
+   * 31% -> 58% of sgemm 256^3; bench/engine.sh): each of the three products about 2x faster.
    */
   static final class Instance extends Layer {
     /** Below this many taps the forward product runs per example (see the class comment). */
