@@ -4,8 +4,10 @@
 #
 #   bash bench/suite.sh               # 3 runs of everything, about 45 minutes on 2 cores
 #   bash bench/suite.sh --runs 5      # more runs
-#   bash bench/suite.sh --quick       # 1 run, tiny budgets: checks the plumbing (~8 min);
+#   bash bench/suite.sh --quick       # 1 run, tiny budgets: checks the plumbing (~4 min);
 #                                     #   writes to bench/results/suite-quick, not docs/
+#   bash bench/suite.sh --only overhead   # rerun one section (kernels, overhead, lenet, mlp),
+#                                     #   keep the others' results, rewrite the report
 #
 # Sections, each run --runs times (systems interleaved run by run, so load from other jobs on
 # a shared machine falls on all of them):
@@ -24,14 +26,23 @@ source "$(dirname "$0")/lib.sh"
 runs=3
 quick=false
 report_only=false
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --quick) quick=true; runs=1; shift ;;
     --report-only) report_only=true; shift ;;
-    *) echo "error: unknown option '$1'; use --runs N, --quick or --report-only" >&2; exit 2 ;;
+    --only)
+      only="${2:-}"; shift 2 || true
+      case "$only" in kernels|overhead|lenet|mlp) ;; *)
+        echo "error: --only takes kernels, overhead, lenet or mlp, got '$only'" >&2; exit 2 ;;
+      esac ;;
+    *) echo "error: unknown option '$1'; use --runs N, --quick, --only SECTION or --report-only" >&2
+       exit 2 ;;
   esac
 done
+# section NAME: whether this invocation runs that section.
+section() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 
 # Settings shared by every LeNet-5 system: Spindle's default job (conf/lenet5-mnist.conf).
 BATCH=64
@@ -49,15 +60,17 @@ MLP_MLLIB_ITERATIONS=100
 # MLlib's 100 iterations, 512 / 2e-3 6 epochs and 13 s: fewer Spark jobs per epoch).
 MLP_BATCH=512
 MLP_LR=2e-3
-OVERHEAD_WARMUP=5
-OVERHEAD_ITERS=30
+# Seconds of warm-up per row, so the JIT has compiled the Vector-API kernels (40 iterations
+# left LeNet-5's tasks at twice their steady-state time).
+OVERHEAD_WARMUP=10
+OVERHEAD_ITERS=40
 ENGINE_ROUNDS=7
 out_dir=bench/results/suite
 doc=docs/performance.md
 chart=docs/performance.png
 if $quick; then
   EPOCHS=1; BUDGET=15; DL4J_BUDGET=15; TUNED=(--batch 256 --lr 3e-3 --epochs 1)
-  MLP_EPOCHS=1; MLP_MLLIB_ITERATIONS=3; OVERHEAD_WARMUP=2; OVERHEAD_ITERS=5; ENGINE_ROUNDS=2
+  MLP_EPOCHS=1; MLP_MLLIB_ITERATIONS=3; OVERHEAD_WARMUP=1; OVERHEAD_ITERS=5; ENGINE_ROUNDS=2
   out_dir=bench/results/suite-quick
   doc=$out_dir/performance.md
   chart=$out_dir/performance.png
@@ -65,22 +78,31 @@ fi
 
 bench_build
 if ! $report_only; then
-  rm -rf "$out_dir"
+  if [ -z "$only" ]; then
+    rm -rf "$out_dir"
+  fi
   mkdir -p "$out_dir"
   echo "== building the Deeplearning4j comparison (bench/dl4j)" >&2
   bash bench/dl4j/run.sh --build-only >&2
   {
-    echo "suite: bash bench/suite.sh$($quick && echo ' --quick') --runs $runs; started $(date -u '+%Y-%m-%d %H:%M UTC')"
-    bench_machine_note
-    echo "BLAS: $(bench_run 1g io.spindle.bench.BlasBackend 2>/dev/null || echo unknown); Spark 3.5.7 local[2]"
-  } > "$out_dir/machine.txt"
+    if [ -z "$only" ]; then
+      echo "suite: bash bench/suite.sh$($quick && echo ' --quick') --runs $runs; started $(date -u '+%Y-%m-%d %H:%M UTC')"
+      bench_machine_note
+      echo "BLAS: $(bench_run 1g io.spindle.bench.BlasBackend 2>/dev/null || echo unknown); Spark 3.5.7 local[2]"
+    else
+      echo "section $only rerun: bash bench/suite.sh --only $only --runs $runs; $(date -u '+%Y-%m-%d %H:%M UTC'); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    fi
+  } >> "$out_dir/machine.txt"
   cat "$out_dir/machine.txt"
-
+fi
+if ! $report_only && section kernels; then
   echo "== 1/4 kernels (bench/engine.sh, $ENGINE_ROUNDS rounds)"
   bash bench/engine.sh "$ENGINE_ROUNDS" 1 > "$out_dir/engine.txt" 2>&1
   grep '^RESULT' "$out_dir/engine.txt" || { echo "error: engine bench failed; see $out_dir/engine.txt" >&2; exit 1; }
-
+fi
+if ! $report_only && section overhead; then
   echo "== 2/4 Spark overhead vs parameter count"
+  rm -f "$out_dir"/overhead*
   for run in $(seq 1 "$runs"); do
     bench_run 6g io.spindle.bench.SparkOverhead lenet5,cnn1m,mlp10m 64,256 'local[2]' \
         "$OVERHEAD_WARMUP" "$OVERHEAD_ITERS" "$out_dir/overhead.jsonl" \
@@ -90,8 +112,10 @@ if ! $report_only; then
         > "$out_dir/overhead-parts-run$run.log" 2>&1
     grep '^median' "$out_dir/overhead-parts-run$run.log"
   done
-
+fi
+if ! $report_only && section lenet; then
   echo "== 3/4 LeNet-5 side by side"
+  rm -f "$out_dir"/lenet*
   common=(--batch "$BATCH" --lr "$LR" --epochs "$EPOCHS" --stop-at 0.99 --seed 1
           --out "$out_dir/lenet.jsonl")
   for run in $(seq 1 "$runs"); do
@@ -113,12 +137,16 @@ if ! $report_only; then
         > "$out_dir/lenet-dl4j-spark-run$run.log" 2>&1
     grep '^RESULT' "$out_dir/lenet-dl4j-spark-run$run.log" | cut -c1-200
   done
-
+fi
+if ! $report_only && section mlp; then
   echo "== 4/4 MLP vs MLlib"
+  rm -f "$out_dir"/mlp*
   bench_run 6g io.spindle.bench.MlpVsMllib "$MLP_EPOCHS" "$runs" 60000 'local[2]' \
       "$MLP_MLLIB_ITERATIONS" "$MLP_BATCH" "$MLP_LR" "$out_dir/mlp.jsonl" \
       > "$out_dir/mlp.log" 2>&1
   grep -A4 '^| system' "$out_dir/mlp.log" || true
+fi
+if ! $report_only; then
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); finished $(date -u '+%H:%M UTC')" \
       >> "$out_dir/machine.txt"
 fi

@@ -12,6 +12,8 @@ import io.spindle.train.GradientSource;
 import io.spindle.train.Metrics;
 import io.spindle.train.Progress;
 import io.spindle.train.Trainer;
+import io.spindle.train.TrainingContext;
+import io.spindle.train.TrainingListener;
 import io.spindle.train.TrainingOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +36,11 @@ import org.apache.spark.storage.StorageLevel;
  * <p>Each figure is the median over the measured iterations (overhead: median of job minus
  * longest task; compute: median job minus median overhead).
  *
+ * <p>Each row first trains for a warm-up time, so the JIT has compiled the Vector-API kernels
+ * (40 warm-up iterations left LeNet-5's tasks at twice their steady-state time), then measures.
+ *
  * <p>Args: networks (comma list of lenet5, mlp, cnn1m, mlp10m), batches (comma list),
- * masters (comma list), warm-up iterations, measured iterations, and optionally a file to
+ * masters (comma list), warm-up seconds per row, measured iterations, and optionally a file to
  * append one JSON line per row to.
  */
 public final class SparkOverhead {
@@ -52,11 +57,11 @@ public final class SparkOverhead {
     int[] batches = java.util.Arrays.stream((args.length > 1 ? args[1] : "64,128,256,512")
         .split(",")).mapToInt(Integer::parseInt).toArray();
     String[] masters = (args.length > 2 ? args[2] : "local[1],local[2]").split(",");
-    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 10;
+    double warmup = args.length > 3 ? Double.parseDouble(args[3]) : 10;
     int measured = args.length > 4 ? Integer.parseInt(args[4]) : 40;
     java.nio.file.Path json = args.length > 5 ? java.nio.file.Path.of(args[5]) : null;
     BenchSupport.header("Spark overhead: " + String.join(", ", nets) + "; " + warmup
-        + " warm-up + " + measured + " measured iterations per row");
+        + " s of warm-up + " + measured + " measured iterations per row");
     ExampleBlock train = BenchSupport.train(Integer.MAX_VALUE).block();
 
     List<Row> rows = new ArrayList<>();
@@ -119,11 +124,12 @@ public final class SparkOverhead {
   }
 
   static Row measure(JavaSparkContext sc, String net, String master, NetworkSpec spec,
-      JavaRDD<ExampleBlock> blocks, int batch, int warmup, int measured, TaskTimes tasks)
+      JavaRDD<ExampleBlock> blocks, int batch, double warmup, int measured, TaskTimes tasks)
       throws Exception {
     List<long[]> iterations = new ArrayList<>(); // {iteration, job ns, iteration ns}
     List<String> names = new ArrayList<>();
     long[] lastEnd = {0};
+    long warmupEnd = System.nanoTime() + (long) (warmup * 1e9);
     try (SparkGradientSource spark = new SparkGradientSource(sc, spec, blocks, batch, true, 1L,
         2)) {
       GradientSource timed = new GradientSource() {
@@ -137,7 +143,7 @@ public final class SparkOverhead {
           long t0 = System.nanoTime();
           Metrics m = spark.accumulate(p, params, gradSum);
           long t1 = System.nanoTime();
-          if (p.iteration() >= warmup) {
+          if (t0 >= warmupEnd) {
             iterations.add(new long[] {p.iteration(), t1 - t0, t1 - lastEnd[0]});
             names.add(p.describe());
           }
@@ -145,8 +151,16 @@ public final class SparkOverhead {
           return m;
         }
       };
-      TrainingOptions options = TrainingOptions.builder().epochs(1).batchSize(batch)
-          .logging(false).maxIterations(warmup + measured).build();
+      TrainingListener enough = new TrainingListener() {
+        @Override
+        public void onIteration(TrainingContext ctx, Metrics batchMetrics) {
+          if (iterations.size() >= measured) {
+            ctx.requestStop("measured");
+          }
+        }
+      };
+      TrainingOptions options = TrainingOptions.builder().epochs(1_000_000).batchSize(batch)
+          .logging(false).listener(enough).build();
       new Trainer(spec, Adam.adam(LearningRateSchedule.constant(1e-3), 0.9, 0.999, 1e-8, 0,
           spec.paramCount()),
           options).fit(timed, null, spec.initParams(1));
