@@ -2,7 +2,7 @@
 # The side-by-side benchmark suite (issue 7). One command runs every comparison and rewrites
 # docs/performance.md and docs/performance.png from this run's results:
 #
-#   bash bench/suite.sh               # 3 runs of everything, about 45 minutes on 2 cores
+#   bash bench/suite.sh               # 3 runs of everything, about 40 minutes on 2 cores
 #   bash bench/suite.sh --runs 5      # more runs
 #   bash bench/suite.sh --quick       # 1 run, tiny budgets: checks the plumbing (~4 min);
 #                                     #   writes to bench/results/suite-quick, not docs/
