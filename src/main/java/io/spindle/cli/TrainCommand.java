@@ -16,6 +16,7 @@ import io.spindle.nn.NetworkSpec;
 import io.spindle.optim.Optimizer;
 import io.spindle.spark.DistributedTrainer;
 import io.spindle.spark.FrameSources;
+import io.spindle.spark.SyncMode;
 import io.spindle.train.EpochSummary;
 import io.spindle.train.MetricsFileListener;
 import io.spindle.train.TrainingOptions;
@@ -130,7 +131,8 @@ final class TrainCommand {
         out.printf("spindle: training %,d parameters on %,d examples, %d partitions, master %s%n",
             spec.paramCount(), in.trainCount(), partitions, sc.master());
         DistributedTrainer trainer = new DistributedTrainer(sc, spec, optimizer, options.build())
-            .partitions(partitions).storageLevel(level);
+            .partitions(partitions).storageLevel(level)
+            .sync(SyncMode.parse(job.spark().sync()));
         TrainingResult result = in.fit(trainer, init);
 
         List<EpochSummary> history = new ArrayList<>(earlier);

@@ -21,6 +21,9 @@ public record JobConfig(Config resolved, NetworkSpec network, OptimizerSpec opti
   public static final List<String> STORAGE_LEVELS = List.of("MEMORY_ONLY", "MEMORY_ONLY_SER",
       "MEMORY_AND_DISK", "MEMORY_AND_DISK_SER", "DISK_ONLY");
 
+  /** Values of {@code spark.sync} (see {@code io.spindle.spark.SyncMode}). */
+  public static final List<String> SYNC_MODES = List.of("auto", "barrier", "job");
+
   /**
    * Where the examples come from. Empty test = no validation set. The column keys apply to the
    * DataFrame formats (parquet, csv, libsvm, image); the labels files to mnist-idx.
@@ -51,7 +54,8 @@ public record JobConfig(Config resolved, NetworkSpec network, OptimizerSpec opti
       int evalEveryEpochs, int logEveryIterations) {}
 
   /** Spark settings; master applies only when spark-submit has not set one. */
-  public record Spark(String master, String appName, int partitions, String storageLevel) {}
+  public record Spark(String master, String appName, int partitions, String storageLevel,
+      String sync) {}
 
   /**
    * Where and how often to checkpoint; an empty dir = no checkpoints.
@@ -93,7 +97,8 @@ public record JobConfig(Config resolved, NetworkSpec network, OptimizerSpec opti
         t.bool("shuffle"), t.intAtLeast("eval-every-epochs", 0), t.intAtLeast("log-every-iterations", 0));
     ConfigSection s = root.section("spark");
     Spark spark = new Spark(s.string("master"), s.string("app-name"), s.intAtLeast("partitions", 0),
-        s.choice("storage-level", STORAGE_LEVELS, "storage level"));
+        s.choice("storage-level", STORAGE_LEVELS, "storage level"),
+        s.choice("sync", SYNC_MODES, "synchronization mode"));
     ConfigSection c = root.section("checkpoint");
     Checkpoint checkpoint = new Checkpoint(c.string("dir").strip(),
         c.intAtLeast("every-iterations", 0), c.intAtLeast("every-epochs", 0),

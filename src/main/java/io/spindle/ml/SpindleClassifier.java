@@ -193,6 +193,12 @@ public final class SpindleClassifier
     return this;
   }
 
+  /** How iterations synchronize: {@code auto} (default), {@code barrier} or {@code job}. */
+  public SpindleClassifier setSync(String mode) {
+    set(sync(), mode);
+    return this;
+  }
+
   public SpindleClassifier setStorageLevel(String level) {
     set(storageLevel(), level);
     return this;

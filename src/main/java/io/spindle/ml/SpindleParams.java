@@ -120,6 +120,12 @@ public interface SpindleParams extends SpindleInferenceParams {
         ParamValidators.inArray(JobConfig.STORAGE_LEVELS));
   }
 
+  /** {@code spark.sync}: auto (the default), barrier or job; see {@code SyncMode}. */
+  default Param<String> sync() {
+    return new Param<>(this, "sync", "how iterations synchronize: "
+        + String.join(", ", JobConfig.SYNC_MODES), ParamValidators.inArray(JobConfig.SYNC_MODES));
+  }
+
   default IntParam treeDepth() {
     return new IntParam(this, "treeDepth", "depth of the gradient tree reduction (>= 1)",
         ParamValidators.<Object>gtEq(1));
@@ -191,6 +197,10 @@ public interface SpindleParams extends SpindleInferenceParams {
     return (Integer) $(partitions());
   }
 
+  default String getSync() {
+    return $(sync());
+  }
+
   default String getStorageLevel() {
     return $(storageLevel());
   }
@@ -223,6 +233,7 @@ public interface SpindleParams extends SpindleInferenceParams {
     setDefault(partitions(), 0);
     setDefault(storageLevel(), "MEMORY_AND_DISK");
     setDefault(treeDepth(), 2);
+    setDefault(sync(), "auto");
     setDefault(logEvery(), 0);
   }
 }

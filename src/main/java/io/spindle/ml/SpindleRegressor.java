@@ -184,6 +184,12 @@ public final class SpindleRegressor
     return this;
   }
 
+  /** How iterations synchronize: {@code auto} (default), {@code barrier} or {@code job}. */
+  public SpindleRegressor setSync(String mode) {
+    set(sync(), mode);
+    return this;
+  }
+
   public SpindleRegressor setStorageLevel(String level) {
     set(storageLevel(), level);
     return this;

@@ -100,6 +100,7 @@ final class SpindleTraining {
           .build();
       TrainingResult result = new DistributedTrainer(sc, trainSpec, optimizer, options)
           .storageLevel(level).treeDepth(p.getTreeDepth())
+          .sync(io.spindle.spark.SyncMode.parse(p.getSync()))
           .fit(trainBlocks.blocks(), testBlocks == null ? null : testBlocks.blocks(),
               spec.initParams(p.getSeed()));
       return new Fitted(spec, result.params(), result);

@@ -3,6 +3,7 @@ package io.spindle.spark;
 import io.spindle.data.ExampleBlock;
 import io.spindle.nn.NetworkSpec;
 import io.spindle.optim.Optimizer;
+import io.spindle.train.GradientSource;
 import io.spindle.train.Trainer;
 import io.spindle.train.TrainingOptions;
 import io.spindle.train.TrainingResult;
@@ -11,8 +12,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Data-parallel training on Spark: the {@link Trainer} loop driven by a
- * {@link SparkGradientSource}, with distributed validation ({@link SparkEvaluator}). Local mode
+ * Data-parallel training on Spark: the {@link Trainer} loop driven by a barrier stage per
+ * epoch ({@link BarrierGradientSource}) or a job per iteration ({@link SparkGradientSource}),
+ * see {@link #sync}, with distributed validation ({@link SparkEvaluator}). Local mode
  * ({@code local[*]}) is the same code path. For example:
  *
  * <pre>{@code
@@ -30,6 +32,7 @@ public final class DistributedTrainer {
   private int partitions;
   private StorageLevel storageLevel = BlockRdds.DEFAULT_STORAGE;
   private int treeDepth = 2;
+  private SyncMode sync = SyncMode.AUTO;
 
   public DistributedTrainer(JavaSparkContext sc, NetworkSpec spec, Optimizer optimizer,
       TrainingOptions options) {
@@ -64,6 +67,15 @@ public final class DistributedTrainer {
       throw new IllegalArgumentException("treeDepth must be >= 1, got " + depth);
     }
     this.treeDepth = depth;
+    return this;
+  }
+
+  /**
+   * How iterations synchronize (default {@link SyncMode#AUTO}: a barrier stage per epoch where
+   * Spark can run one, else one job per iteration). The weights are the same either way.
+   */
+  public DistributedTrainer sync(SyncMode mode) {
+    this.sync = java.util.Objects.requireNonNull(mode, "sync mode");
     return this;
   }
 
@@ -123,10 +135,12 @@ public final class DistributedTrainer {
   private TrainingResult train(JavaRDD<ExampleBlock> trainRdd, JavaRDD<ExampleBlock> testRdd,
       float[] initialParams) {
     String previous = sc.getLocalProperty("spark.job.description");
-    try (SparkGradientSource source = new SparkGradientSource(sc, spec, trainRdd,
-            options.batchSize(), options.shuffle(), options.seed(), treeDepth);
-        SparkEvaluator validation = testRdd == null || options.evalEvery() == 0 ? null
-            : new SparkEvaluator(sc, spec, testRdd)) {
+    // The source is declared last so it closes first: a barrier stage still holding the task
+    // slots (training stopped mid-epoch, or failed) must end before the evaluator's cleanup job.
+    try (SparkEvaluator validation = testRdd == null || options.evalEvery() == 0 ? null
+            : new SparkEvaluator(sc, spec, testRdd);
+        GradientSource source = SparkSync.open(sc, spec, trainRdd, options.batchSize(),
+            options.shuffle(), options.seed(), treeDepth, sync)) {
       return new Trainer(spec, optimizer, options).fit(source, validation, initialParams);
     } finally {
       sc.setJobDescription(previous);

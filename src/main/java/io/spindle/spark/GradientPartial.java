@@ -37,4 +37,23 @@ final class GradientPartial implements Serializable {
     }
     return this;
   }
+
+  /** Left fold in index order: ((p0 + p1) + p2) + ...; merges into {@code partials[0]}. */
+  static GradientPartial foldInOrder(GradientPartial[] partials) {
+    GradientPartial acc = partials[0];
+    for (int i = 1; i < partials.length; i++) {
+      acc = acc.merge(partials[i]);
+    }
+    return acc;
+  }
+
+  /** Adds the gradient (if any) into {@code gradSum}. */
+  void addGradientTo(float[] gradSum) {
+    if (grad != null) {
+      float[] g = grad;
+      for (int i = 0; i < g.length; i++) {
+        gradSum[i] += g[i];
+      }
+    }
+  }
 }

@@ -86,6 +86,47 @@ final class OrderedTreeSum {
     return acc;
   }
 
+  /**
+   * Partitions per group of the tree's first level for {@code partitions} at {@code depth}: the
+   * tree's scale when it has an intermediate level, else 1 (every partial goes to the driver).
+   * Transports that fold on their own (the barrier stage) use it to keep this association.
+   */
+  static int firstLevelGroupSize(int partitions, int depth) {
+    int scale = scale(partitions, depth);
+    return partitions > scale + ceilDiv(partitions, scale) ? scale : 1;
+  }
+
+  /**
+   * The rest of {@link #sum} on the driver: given the first level's group sums (each group of
+   * {@link #firstLevelGroupSize} consecutive partitions folded left to right), applies the
+   * remaining levels and the final in-order fold, the same association as {@link #sum}.
+   */
+  static GradientPartial foldFromFirstLevel(GradientPartial[] groups, int partitions,
+      int depth) {
+    int scale = scale(partitions, depth);
+    GradientPartial[] level = groups;
+    int n = level.length;
+    if (firstLevelGroupSize(partitions, depth) > 1) {
+      while (n > scale + ceilDiv(n, scale)) {
+        GradientPartial[] next = new GradientPartial[ceilDiv(n, scale)];
+        for (int g = 0; g < next.length; g++) {
+          GradientPartial acc = level[g * scale];
+          for (int i = g * scale + 1; i < Math.min(n, (g + 1) * scale); i++) {
+            acc = acc.merge(level[i]);
+          }
+          next[g] = acc;
+        }
+        level = next;
+        n = next.length;
+      }
+    }
+    return GradientPartial.foldInOrder(level);
+  }
+
+  private static int scale(int partitions, int depth) {
+    return Math.max((int) Math.ceil(Math.pow(partitions, 1.0 / depth)), 2);
+  }
+
   private static int ceilDiv(int a, int b) {
     return (a + b - 1) / b;
   }

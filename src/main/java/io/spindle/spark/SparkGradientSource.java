@@ -4,14 +4,11 @@ import io.spindle.data.BatchSchedule;
 import io.spindle.data.ExampleBlock;
 import io.spindle.nn.NetworkSpec;
 import io.spindle.train.GradientSource;
-import io.spindle.train.GradientStep;
 import io.spindle.train.Metrics;
-import io.spindle.train.PartitionWorker;
 import io.spindle.train.Progress;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -46,11 +43,11 @@ import scala.runtime.BoxedUnit;
  */
 public final class SparkGradientSource implements GradientSource {
 
+  private final TrainingRun run;
+  /** Whether this source created {@link #run} (and so closes it). */
+  private final boolean ownsRun;
   private final JavaSparkContext sc;
   private final JavaRDD<ExampleBlock> blocks;
-  private final BatchSchedule schedule;
-  private final Broadcast<ClosureSerialized<RunSetup>> setup;
-  private final String runId;
   private final int treeDepth;
   private final boolean tree;
   private final scala.collection.Seq<Object> allPartitions;
@@ -66,50 +63,46 @@ public final class SparkGradientSource implements GradientSource {
    */
   public SparkGradientSource(JavaSparkContext sc, NetworkSpec spec, JavaRDD<ExampleBlock> blocks,
       int batchSize, boolean shuffle, long seed, int treeDepth) {
-    if (treeDepth < 1) {
-      throw new IllegalArgumentException("treeDepth must be >= 1, got " + treeDepth);
-    }
+    this(checkDepth(treeDepth, sc), new TrainingRun(sc, spec, blocks, batchSize, shuffle, seed),
+        true, treeDepth);
+  }
+
+  /**
+   * A per-job source over a prepared run, which it closes only if {@code ownsRun} (the barrier
+   * source's fallback shares the barrier source's run).
+   */
+  SparkGradientSource(TrainingRun run, int treeDepth, boolean ownsRun) {
+    this(checkDepth(treeDepth, run.sc), run, ownsRun, treeDepth);
+  }
+
+  private SparkGradientSource(JavaSparkContext sc, TrainingRun run, boolean ownsRun,
+      int treeDepth) {
     this.sc = sc;
-    this.blocks = blocks;
+    this.run = run;
+    this.ownsRun = ownsRun;
+    this.blocks = run.blocks;
     this.treeDepth = treeDepth;
     this.callerDescription = sc.getLocalProperty("spark.job.description");
-    long[] sizes;
-    try {
-      sc.setJobDescription("spindle: cache training data, count examples per partition");
-      sizes = BlockRdds.partitionSizes(blocks);
-      if (!BlockRdds.isPacked(sizes)) {
-        throw new IllegalArgumentException("the training RDD has partitions with several blocks;"
-            + " pack them with BlockRdds.pack(rdd, level) first (one block per partition)");
-      }
-      sc.setJobDescription("spindle: check the training data against the network");
-      checkFirstBlock(spec, blocks);
-    } finally {
-      sc.setJobDescription(callerDescription);
-    }
-    this.schedule = new BatchSchedule(sizes, batchSize);
-    this.runId = "spindle-" + UUID.randomUUID();
-    this.setup = sc.broadcast(ClosureSerialized.of(new RunSetup(runId, spec, schedule, shuffle,
-        seed)));
     this.tree = Reductions.hasIntermediateLevel(blocks.getNumPartitions(), treeDepth);
     this.allPartitions = JavaConverters.asScalaBuffer(IntStream
         .range(0, blocks.getNumPartitions()).mapToObj(i -> (Object) i).toList()).toSeq();
   }
 
-  private static void checkFirstBlock(NetworkSpec spec, JavaRDD<ExampleBlock> blocks) {
-    List<ExampleBlock> first = blocks.take(1);
-    if (!first.isEmpty()) {
-      PartitionWorker.checkCompatible(spec, first.get(0));
+  private static JavaSparkContext checkDepth(int treeDepth, JavaSparkContext sc) {
+    if (treeDepth < 1) {
+      throw new IllegalArgumentException("treeDepth must be >= 1, got " + treeDepth);
     }
+    return sc;
   }
 
   @Override
   public BatchSchedule schedule() {
-    return schedule;
+    return run.schedule;
   }
 
   /** Identifies this run's executor-side state. */
   public String runId() {
-    return runId;
+    return run.runId;
   }
 
   /** Id of the weight broadcast of the last iteration (for tests and diagnostics), or -1. */
@@ -130,7 +123,7 @@ public final class SparkGradientSource implements GradientSource {
       previous.destroy(true);
     }
     sc.setJobDescription(progress.describe());
-    ComputeGradient task = new ComputeGradient(setup, weights, progress);
+    ComputeGradient task = new ComputeGradient(run.setup, weights, progress);
     GradientPartial total;
     if (tree) {
       total = OrderedTreeSum.sum(blocks.mapPartitionsWithIndex(task, true), treeDepth);
@@ -139,12 +132,7 @@ public final class SparkGradientSource implements GradientSource {
       sc.sc().runJob(blocks.rdd(), task, allPartitions, partials, PARTIAL);
       total = partials.foldInOrder();
     }
-    if (total.grad != null) {
-      float[] g = total.grad;
-      for (int i = 0; i < g.length; i++) {
-        gradSum[i] += g[i];
-      }
-    }
+    total.addGradientTo(gradSum);
     return total.metrics;
   }
 
@@ -172,11 +160,7 @@ public final class SparkGradientSource implements GradientSource {
     }
 
     GradientPartial foldInOrder() {
-      GradientPartial acc = partials[0];
-      for (int i = 1; i < partials.length; i++) {
-        acc = acc.merge(partials[i]);
-      }
-      return acc;
+      return GradientPartial.foldInOrder(partials);
     }
   }
 
@@ -191,8 +175,9 @@ public final class SparkGradientSource implements GradientSource {
       weights.destroy();
       weights = null;
     }
-    setup.destroy();
-    ExecutorCleanup.run(sc, runId);
+    if (ownsRun) {
+      run.close();
+    }
     sc.setJobDescription(callerDescription);
   }
 
@@ -214,7 +199,8 @@ public final class SparkGradientSource implements GradientSource {
     private final int step;
     private final long iteration;
 
-    ComputeGradient(Broadcast<ClosureSerialized<RunSetup>> setup, Broadcast<float[]> weights, Progress progress) {
+    ComputeGradient(Broadcast<ClosureSerialized<RunSetup>> setup, Broadcast<float[]> weights,
+        Progress progress) {
       this.setup = setup;
       this.weights = weights;
       this.epoch = progress.epoch();
@@ -233,33 +219,8 @@ public final class SparkGradientSource implements GradientSource {
     }
 
     private GradientPartial compute(int partition, Iterator<ExampleBlock> it) {
-      RunSetup run = setup.value().get();
-      ExampleBlock block = it.hasNext() ? it.next() : null;
-      if (it.hasNext()) {
-        throw new IllegalStateException("partition " + partition + " holds several blocks;"
-            + " pack the training RDD with BlockRdds.pack");
-      }
-      ExecutorCache.RunState state = ExecutorCache.state(run.runId(), run.spec());
-      PartitionWorker worker = state.worker(partition, run.schedule(), run.shuffle(), run.seed());
-      Metrics metrics = new Metrics();
-      if (block == null && run.schedule().partitionSize(partition) > 0) {
-        throw new IllegalStateException("partition " + partition + " lost its examples; the"
-            + " training data must be deterministic");
-      }
-      if (block == null || worker.shareSize(step) == 0) {
-        return new GradientPartial(null, metrics);
-      }
-      float[] grad = new float[run.spec().paramCount()];
-      GradientStep compute = state.borrow();
-      try {
-        synchronized (worker) { // a speculative copy of this task could share the worker
-          worker.accumulate(block, compute, weights.value(), epoch, step, iteration, grad,
-              metrics);
-        }
-      } finally {
-        state.giveBack(compute);
-      }
-      return new GradientPartial(grad, metrics);
+      return PartitionGradients.compute(setup.value().get(), partition, it, weights.value(),
+          epoch, step, iteration);
     }
   }
 }

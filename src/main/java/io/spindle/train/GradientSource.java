@@ -20,6 +20,15 @@ public interface GradientSource extends AutoCloseable {
    */
   Metrics accumulate(Progress progress, float[] params, float[] gradSum);
 
+  /**
+   * For diagnostics and benchmarks: the slowest worker's compute time in the last iteration
+   * (the rest of the iteration is synchronization), or NaN where the source does not measure
+   * it.
+   */
+  default double lastComputeMillis() {
+    return Double.NaN;
+  }
+
   /** Releases what the source holds (broadcasts, executor caches); idempotent. */
   @Override
   default void close() {}

@@ -255,7 +255,8 @@ class DistributedTrainerTest extends SparkTestBase {
     };
     try {
       new DistributedTrainer(jsc(), spec, new Sgd(0.1), options().epochs(2).listener(cacheProbe)
-          .build()).partitions(2).fit(train, train.slice(0, 100), spec.initParams(1));
+          .build()).partitions(2).sync(SyncMode.JOB)
+          .fit(train, train.slice(0, 100), spec.initParams(1));
     } finally {
       jsc().sc().removeSparkListener(recorder);
     }

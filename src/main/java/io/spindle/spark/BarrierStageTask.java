@@ -1,0 +1,115 @@
+package io.spindle.spark;
+
+import io.spindle.data.ExampleBlock;
+import io.spindle.spark.BarrierMessages.Ready;
+import io.spindle.spark.BarrierMessages.Work;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.Partition;
+import org.apache.spark.TaskContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.rpc.RpcEndpointRef;
+import scala.collection.JavaConverters;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * The body of one barrier task: a long-lived worker for a contiguous range of the training
+ * partitions. It asks the driver's {@link IterationExchange} for work, computes each of its
+ * partitions' partials for that iteration, sends them with the next request, and repeats until
+ * told to stop (the end of the stage's iterations, or of training).
+ *
+ * <p>The partitions' blocks are read through the training RDD's own {@code iterator}, as a
+ * task of that RDD would: from the cache (Spark may have spilled them), or recomputed from the
+ * lineage if an executor holding them was lost. That is why the RDD and its partition objects
+ * travel in this closure, once per stage. Each stage task is placed where its blocks are
+ * cached ({@link BarrierGradientSource} gives the stage those locations).
+ *
+ * <p>Where the task's range covers a whole group of the reduction's first level, it folds the
+ * group itself (left to right, as {@link OrderedTreeSum} would on an executor) and sends one
+ * partial instead of several.
+ */
+final class BarrierStageTask
+    extends AbstractFunction1<scala.collection.Iterator<Integer>, scala.collection.Iterator<Long>>
+    implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  private final Broadcast<ClosureSerialized<RunSetup>> setup;
+  private final RDD<ExampleBlock> blocks;
+  private final Partition[] partitions;
+  private final int[] slotStart;
+  private final int groupSize;
+  private final String driverHost;
+  private final int driverPort;
+  private final String endpoint;
+  private final int stage;
+  private final long askTimeoutSeconds;
+
+  BarrierStageTask(Broadcast<ClosureSerialized<RunSetup>> setup, RDD<ExampleBlock> blocks,
+      int[] slotStart, int groupSize, String driverHost, int driverPort, String endpoint,
+      int stage, long askTimeoutSeconds) {
+    this.setup = setup;
+    this.blocks = blocks;
+    this.partitions = blocks.partitions();
+    this.slotStart = slotStart.clone();
+    this.groupSize = groupSize;
+    this.driverHost = driverHost;
+    this.driverPort = driverPort;
+    this.endpoint = endpoint;
+    this.stage = stage;
+    this.askTimeoutSeconds = askTimeoutSeconds;
+  }
+
+  @Override
+  public scala.collection.Iterator<Long> apply(scala.collection.Iterator<Integer> slotIndex) {
+    TaskContext ctx = TaskContext.get();
+    int slot = ctx.partitionId();
+    int attempt = ctx.stageAttemptNumber();
+    RunSetup run = setup.value().get();
+    RpcEndpointRef driver = SparkInternals.endpointOnDriver(driverHost, driverPort, endpoint);
+    int from = slotStart[slot];
+    int to = slotStart[slot + 1];
+    long iterations = 0;
+    Object reply = SparkInternals.ask(driver, Ready.first(stage, slot, attempt),
+        askTimeoutSeconds, ctx);
+    while (reply instanceof Work work) {
+      long start = System.nanoTime();
+      float[] weights = work.weights();
+      List<Integer> groupIds = new ArrayList<>();
+      List<GradientPartial> groupSums = new ArrayList<>();
+      List<Integer> partitionIds = new ArrayList<>();
+      List<GradientPartial> singles = new ArrayList<>();
+      for (int g = from / groupSize; g * groupSize < to; g++) {
+        int groupFrom = g * groupSize;
+        int groupTo = Math.min(partitions.length, groupFrom + groupSize);
+        boolean whole = groupFrom >= from && groupTo <= to;
+        GradientPartial acc = null;
+        for (int p = Math.max(groupFrom, from); p < Math.min(groupTo, to); p++) {
+          GradientPartial partial = PartitionGradients.compute(run, p,
+              JavaConverters.asJavaIterator(blocks.iterator(partitions[p], ctx)), weights,
+              work.epoch(), work.step(), work.iteration());
+          if (!whole) {
+            partitionIds.add(p);
+            singles.add(partial);
+          } else {
+            acc = acc == null ? partial : acc.merge(partial);
+          }
+        }
+        if (whole) {
+          groupIds.add(g);
+          groupSums.add(acc);
+        }
+      }
+      Ready done = new Ready(stage, slot, attempt, work.iteration(),
+          groupIds.stream().mapToInt(Integer::intValue).toArray(),
+          groupSums.toArray(new GradientPartial[0]),
+          partitionIds.stream().mapToInt(Integer::intValue).toArray(),
+          singles.toArray(new GradientPartial[0]), System.nanoTime() - start);
+      iterations++;
+      reply = SparkInternals.ask(driver, done, askTimeoutSeconds, ctx);
+    }
+    return scala.collection.Iterator$.MODULE$.single(iterations);
+  }
+}
