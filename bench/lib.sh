@@ -6,13 +6,16 @@ ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 cd "$ROOT"
 
 bench_build() {
-  echo "== building (mvn compile, classpath, bench sources)" >&2
-  mvn -B -q -DskipTests compile dependency:build-classpath \
-      -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=compile >&2
+  echo "== building (mvn package, classpath, bench sources)" >&2
+  # package: the application jar and the Spark class path that the cluster benches submit;
+  # test-compile: the standalone-cluster harness they start clusters with (src/test).
+  mvn -B -q -DskipTests package test-compile dependency:build-classpath \
+      -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >&2
   mkdir -p target/bench-classes
   javac -nowarn -d target/bench-classes \
-      -cp "target/classes:$(cat target/bench-classpath.txt)" \
+      -cp "target/classes:target/test-classes:$(cat target/bench-classpath.txt)" \
       $(find bench/src -name '*.java')
+  jar cf target/spindle-bench.jar -C target/bench-classes .
 }
 
 # The JVM flags Spark 3.5 needs on JDK 17, plus the Vector API module: the launcher's list.
@@ -21,7 +24,7 @@ bench_jvm_flags() {
 }
 
 bench_classpath() {
-  echo "target/bench-classes:target/classes:$(cat target/bench-classpath.txt):conf"
+  echo "target/bench-classes:target/classes:target/test-classes:$(cat target/bench-classpath.txt):conf"
 }
 
 # bench_run HEAP MainClass args...: runs a bench program with Spark's environment.
@@ -31,6 +34,9 @@ bench_run() {
   export OPENBLAS_NUM_THREADS=1
   # shellcheck disable=SC2046
   java -Xmx"$heap" $(bench_jvm_flags) -Dlog4j2.configurationFile=bench/log4j2-bench.properties \
+      -Dspindle.app.jar="$ROOT/target/spindle-0.1.0-SNAPSHOT.jar" \
+      -Dspindle.spark.classpath="$ROOT/target/spark-classpath.txt" \
+      -Dspindle.bench.jar="$ROOT/target/spindle-bench.jar" \
       -cp "$(bench_classpath)" "$@"
 }
 

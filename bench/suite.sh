@@ -18,6 +18,10 @@
 #      images/s, time to 98% and 99% test accuracy
 #   4. MLP [784,128,64,10]: Spindle's SpindleClassifier vs MLlib's
 #      MultilayerPerceptronClassifier, at equal epochs and at equal accuracy
+#   5. sync: spark.sync = job against barrier, back to back per row, in local[2] (LeNet-5 at
+#      batch 32/64/256, the 1M CNN and 10M MLP at 64, LeNet-5 at 512 on 2-64 partitions) and
+#      on a loopback standalone cluster (LeNet-5 2 epochs on 2 executors; a tiny network on
+#      1-8 executors): bench/sync.sh and bench/cluster-sync.sh
 # Raw results: bench/results/suite/ (JSON lines + logs); the report is built from them by
 # io.spindle.bench.PerformanceReport, which can be rerun alone on existing results:
 #   bash bench/suite.sh --report-only
@@ -34,8 +38,8 @@ while [ $# -gt 0 ]; do
     --report-only) report_only=true; shift ;;
     --only)
       only="${2:-}"; shift 2 || true
-      case "$only" in kernels|overhead|lenet|mlp) ;; *)
-        echo "error: --only takes kernels, overhead, lenet or mlp, got '$only'" >&2; exit 2 ;;
+      case "$only" in kernels|overhead|lenet|mlp|sync) ;; *)
+        echo "error: --only takes kernels, overhead, lenet, mlp or sync, got '$only'" >&2; exit 2 ;;
       esac ;;
     *) echo "error: unknown option '$1'; use --runs N, --quick, --only SECTION or --report-only" >&2
        exit 2 ;;
@@ -96,12 +100,12 @@ if ! $report_only; then
   cat "$out_dir/machine.txt"
 fi
 if ! $report_only && section kernels; then
-  echo "== 1/4 kernels (bench/engine.sh, $ENGINE_ROUNDS rounds)"
+  echo "== 1/5 kernels (bench/engine.sh, $ENGINE_ROUNDS rounds)"
   bash bench/engine.sh "$ENGINE_ROUNDS" 1 > "$out_dir/engine.txt" 2>&1
   grep '^RESULT' "$out_dir/engine.txt" || { echo "error: engine bench failed; see $out_dir/engine.txt" >&2; exit 1; }
 fi
 if ! $report_only && section overhead; then
-  echo "== 2/4 Spark overhead vs parameter count"
+  echo "== 2/5 Spark overhead vs parameter count"
   rm -f "$out_dir"/overhead*
   for run in $(seq 1 "$runs"); do
     bench_run 6g io.spindle.bench.SparkOverhead lenet5,cnn1m,mlp10m 64,256 'local[2]' \
@@ -114,7 +118,7 @@ if ! $report_only && section overhead; then
   done
 fi
 if ! $report_only && section lenet; then
-  echo "== 3/4 LeNet-5 side by side"
+  echo "== 3/5 LeNet-5 side by side"
   rm -f "$out_dir"/lenet*
   common=(--batch "$BATCH" --lr "$LR" --epochs "$EPOCHS" --stop-at 0.99 --seed 1
           --out "$out_dir/lenet.jsonl")
@@ -139,12 +143,32 @@ if ! $report_only && section lenet; then
   done
 fi
 if ! $report_only && section mlp; then
-  echo "== 4/4 MLP vs MLlib"
+  echo "== 4/5 MLP vs MLlib"
   rm -f "$out_dir"/mlp*
   bench_run 6g io.spindle.bench.MlpVsMllib "$MLP_EPOCHS" "$runs" 60000 'local[2]' \
       "$MLP_MLLIB_ITERATIONS" "$MLP_BATCH" "$MLP_LR" "$out_dir/mlp.jsonl" \
       > "$out_dir/mlp.log" 2>&1
   grep -A4 '^| system' "$out_dir/mlp.log" || true
+fi
+if ! $report_only && section sync; then
+  echo "== 5/5 synchronization: one job per iteration against a barrier stage per epoch"
+  rm -f "$out_dir"/sync* "$out_dir"/cluster-sync*
+  for run in $(seq 1 "$runs"); do
+    bench_run 4g io.spindle.bench.SparkOverhead lenet5 32,64,256 'local[2]' \
+        "$OVERHEAD_WARMUP" "$OVERHEAD_ITERS" "$out_dir/sync.jsonl" job,barrier 2 \
+        > "$out_dir/sync-lenet-run$run.log" 2>&1
+    bench_run 6g io.spindle.bench.SparkOverhead cnn1m,mlp10m 64 'local[2]' \
+        "$OVERHEAD_WARMUP" "$OVERHEAD_ITERS" "$out_dir/sync.jsonl" job,barrier 2 \
+        > "$out_dir/sync-large-run$run.log" 2>&1
+    bench_run 4g io.spindle.bench.SparkOverhead lenet5 512 'local[2]' \
+        "$OVERHEAD_WARMUP" "$OVERHEAD_ITERS" "$out_dir/sync.jsonl" job,barrier 2,8,24,64 \
+        > "$out_dir/sync-partitions-run$run.log" 2>&1
+    tail -4 "$out_dir/sync-partitions-run$run.log"
+  done
+  # Once: each cluster run is minutes, and it measures a ratio within the run.
+  bench_run 2g io.spindle.bench.ClusterSync both "$out_dir/cluster-sync.jsonl" \
+      "$($quick && echo 1,2 || echo 1,2,4,8)" > "$out_dir/cluster-sync.log" 2>&1
+  grep '^RESULT' "$out_dir/cluster-sync.log"
 fi
 if ! $report_only; then
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); finished $(date -u '+%H:%M UTC')" \

@@ -50,8 +50,10 @@ final class BenchSupport {
       case "mlp" -> mlp();
       case "cnn1m" -> cnn1m();
       case "mlp10m" -> mlp10m();
-      default -> throw new IllegalArgumentException("network must be lenet5, mlp, cnn1m or"
-          + " mlp10m, got " + name);
+      // Compute is negligible: what an iteration costs is synchronization.
+      case "tiny" -> NetworkSpec.builder().input(1, 28, 28).dense(10).build();
+      default -> throw new IllegalArgumentException("network must be lenet5, mlp, cnn1m,"
+          + " mlp10m or tiny, got " + name);
     };
   }
 

@@ -62,6 +62,8 @@ public final class PerformanceReport {
     }
     List<JsonNode> mlp = lines(dir.resolve("mlp.jsonl"));
     List<JsonNode> overhead = lines(dir.resolve("overhead.jsonl"));
+    List<JsonNode> sync = lines(dir.resolve("sync.jsonl"));
+    List<JsonNode> cluster = lines(dir.resolve("cluster-sync.jsonl"));
     // Maven's colour codes (engine.sh builds first) are noise in a markdown code block.
     String engine = read(dir.resolve("engine.txt")).replaceAll("\u001b\\[[0-9;]*m", "");
     String machine = read(dir.resolve("machine.txt"));
@@ -79,6 +81,8 @@ public final class PerformanceReport {
 
     StringBuilder out = new StringBuilder();
     Report r = new Report(out, lenet, mlp, overhead, engine, machine, png);
+    r.sync = sync;
+    r.cluster = cluster;
     if (!empty.isEmpty()) {
       r.emptyJob = Stat.of(empty).fmt("%.1f");
     }
@@ -158,6 +162,9 @@ public final class PerformanceReport {
     final Map<String, List<JsonNode>> lenet;
     final List<JsonNode> mlp;
     final List<JsonNode> overhead;
+    /** spark.sync = job against barrier (bench/sync.sh rows), and on a standalone cluster. */
+    List<JsonNode> sync = List.of();
+    List<JsonNode> cluster = List.of();
     final String engine;
     final String machine;
     final Path png;
@@ -206,6 +213,7 @@ public final class PerformanceReport {
       mlpSection();
       kernelSection();
       overheadSection();
+      syncSection();
       limits();
     }
 
@@ -298,6 +306,7 @@ public final class PerformanceReport {
       line("| Spark overhead <= 15%% of the iteration at the default batch (64), LeNet-5 | %s |"
           + " %s |", oh.n() == 0 ? "not measured" : oh.fmt("%.1f%%"),
           verdict(oh.median() <= 15, oh.n() == 0));
+      syncTargets();
       line("");
     }
 
@@ -534,6 +543,117 @@ public final class PerformanceReport {
             Stat.of(rows, n -> n.path("images_per_s").asDouble()).fmt("%.0f"));
       }
       line("");
+    }
+
+    // ---------------------------------------------------------------- synchronization modes
+
+    /** Rows of sync.jsonl for one setting, per mode. */
+    List<JsonNode> syncRows(String network, int batch, int partitions, String mode) {
+      return sync.stream().filter(n -> n.path("network").asText().equals(network)
+          && n.path("batch").asInt() == batch && n.path("sync").asText().equals(mode)
+          && (partitions == 0 || n.path("partitions").asInt() == partitions)).toList();
+    }
+
+    void syncTargets() {
+      if (sync.isEmpty()) {
+        return;
+      }
+      List<JsonNode> b64 = syncRows("lenet5", 64, 2, "barrier");
+      List<JsonNode> j64 = syncRows("lenet5", 64, 2, "job");
+      Stat pct = Stat.of(b64, n -> 100 * n.path("overhead_ms").asDouble()
+          / n.path("job_ms").asDouble());
+      line("| spark.sync = barrier: overhead <= 15%% of the iteration at batch 64, LeNet-5,"
+          + " local[2] | %s | %s |", b64.isEmpty() ? "not measured" : pct.fmt("%.1f%%"),
+          verdict(pct.median() <= 15, b64.isEmpty()));
+      double speedup = Stat.of(b64, n -> n.path("images_per_s").asDouble()).median()
+          / Stat.of(j64, n -> n.path("images_per_s").asDouble()).median();
+      line("| spark.sync = barrier: LeNet-5 images/s at batch 64 >= 1.8x one job per iteration"
+          + " | %s | %s |", Double.isNaN(speedup) ? "not measured"
+              : String.format(Locale.ROOT, "%.2fx", speedup),
+          verdict(speedup >= 1.8, Double.isNaN(speedup)));
+      Stat mlp = Stat.of(syncRows("mlp10m", 64, 2, "barrier"), n -> n.path("overhead_ms")
+          .asDouble());
+      line("| spark.sync = barrier: the 10M-parameter MLP's overhead <= 60 ms per iteration at"
+          + " batch 64 | %s | %s |", mlp.n() == 0 ? "not measured" : mlp.fmt("%.1f ms"),
+          verdict(mlp.median() <= 60, mlp.n() == 0));
+      List<JsonNode> lj = cluster.stream().filter(n -> n.path("bench").asText()
+          .equals("cluster-lenet") && n.path("sync").asText().equals("job")).toList();
+      List<JsonNode> lb = cluster.stream().filter(n -> n.path("bench").asText()
+          .equals("cluster-lenet") && n.path("sync").asText().equals("barrier")).toList();
+      double clusterSpeedup = Stat.of(lb, n -> n.path("images_per_s").asDouble()).median()
+          / Stat.of(lj, n -> n.path("images_per_s").asDouble()).median();
+      line("| spark.sync = barrier on a loopback standalone cluster (2 one-core executors):"
+          + " LeNet-5 images/s >= 3x one job per iteration, same test loss | %s | %s |",
+          Double.isNaN(clusterSpeedup) ? "not measured" : String.format(Locale.ROOT,
+              "%.2fx, test loss %s vs %s", clusterSpeedup,
+              Stat.of(lb, n -> n.path("test_loss").asDouble()).fmt("%.4f"),
+              Stat.of(lj, n -> n.path("test_loss").asDouble()).fmt("%.4f")),
+          verdict(clusterSpeedup >= 3, Double.isNaN(clusterSpeedup)));
+    }
+
+    void syncSection() {
+      if (sync.isEmpty() && cluster.isEmpty()) {
+        return;
+      }
+      line("## Synchronization: one job per iteration against a barrier stage per epoch");
+      line("");
+      line("`spark.sync = job` runs one Spark job per iteration; `barrier` runs one long-lived"
+          + " barrier stage per epoch whose tasks exchange weights and partials with the driver"
+          + " over Spark's RPC environment (docs/scaling.md). Same weights, bit for bit. Compute"
+          + " is the slowest worker's time on the iteration, overhead the rest of the"
+          + " iteration's wall time on the driver; both modes are measured back to back for each"
+          + " row (bash bench/sync.sh).");
+      line("");
+      line("| network | parameters | partitions | batch | sync | iteration ms | compute ms |"
+          + " overhead ms | overhead %% | images/s | barrier / job |");
+      line("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+      Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
+      for (JsonNode n : sync) {
+        groups.computeIfAbsent(n.path("network").asText() + "/" + n.path("partitions").asInt()
+            + "/" + n.path("batch").asInt() + "/" + n.path("sync").asText(),
+            k -> new ArrayList<>()).add(n);
+      }
+      for (List<JsonNode> rows : groups.values()) {
+        JsonNode f = rows.get(0);
+        String ratio = "";
+        if (f.path("sync").asText().equals("barrier")) {
+          List<JsonNode> job = syncRows(f.path("network").asText(), f.path("batch").asInt(),
+              f.path("partitions").asInt(), "job");
+          ratio = String.format(Locale.ROOT, "%.2fx", Stat.of(rows,
+              n -> n.path("images_per_s").asDouble()).median() / Stat.of(job,
+              n -> n.path("images_per_s").asDouble()).median());
+        }
+        line("| %s | %,d | %d | %d | %s | %s | %s | %s | %s | %s | %s |",
+            f.path("network").asText(), f.path("params").asLong(), f.path("partitions").asInt(),
+            f.path("batch").asInt(), f.path("sync").asText(),
+            Stat.of(rows, n -> n.path("iteration_ms").asDouble()).fmt("%.1f"),
+            Stat.of(rows, n -> n.path("compute_ms").asDouble()).fmt("%.1f"),
+            Stat.of(rows, n -> n.path("overhead_ms").asDouble()).fmt("%.1f"),
+            Stat.of(rows, n -> 100 * n.path("overhead_ms").asDouble()
+                / n.path("job_ms").asDouble()).fmt("%.1f%%"),
+            Stat.of(rows, n -> n.path("images_per_s").asDouble()).fmt("%.0f"), ratio);
+      }
+      line("");
+      if (!cluster.isEmpty()) {
+        line("On a loopback standalone cluster (a master and one-core workers as separate JVMs on"
+            + " this 2-core machine; bash bench/cluster-sync.sh). LeNet-5 through the CLI, full"
+            + " MNIST, 2 epochs at batch 64 on 2 executors; then a tiny network (784x10, compute"
+            + " negligible) on 1 to 8 executors, one partition each. Beyond 2 executors the"
+            + " machine's 2 cores are shared, so part of the growth is CPU contention.");
+        line("");
+        line("| bench | executors | sync | images/s | iteration ms | compute ms | test loss |");
+        line("|---|---:|---|---:|---:|---:|---:|");
+        for (JsonNode n : cluster) {
+          boolean lenet = n.path("bench").asText().equals("cluster-lenet");
+          line("| %s | %d | %s | %.0f | %s | %s | %s |", lenet ? "LeNet-5, 2 epochs"
+                  : "tiny network", n.path("executors").asInt(), n.path("sync").asText(),
+              n.path("images_per_s").asDouble(),
+              lenet ? "" : String.format(Locale.ROOT, "%.2f", n.path("iteration_ms").asDouble()),
+              lenet ? "" : String.format(Locale.ROOT, "%.2f", n.path("compute_ms").asDouble()),
+              lenet ? String.format(Locale.ROOT, "%.4f", n.path("test_loss").asDouble()) : "");
+        }
+        line("");
+      }
     }
   }
 

@@ -90,6 +90,7 @@ final class BarrierGradientSource implements GradientSource {
     for (int s = 0; s < tasks; s++) {
       Set<String> locs = new LinkedHashSet<>();
       for (int q = slotStart[s]; q < slotStart[s + 1]; q++) {
+        // The training run's last job (take) read the cache locations after caching.
         locs.addAll(SparkInternals.preferredLocations(run.sc.sc(), run.blocks.rdd(), q));
       }
       slotLocations.add(new ArrayList<>(locs));
@@ -97,8 +98,8 @@ final class BarrierGradientSource implements GradientSource {
     this.inlineWeights = run.sc.isLocal()
         || 4L * run.spec.paramCount() <= BROADCAST_WEIGHTS_ABOVE_BYTES;
     this.endpointName = "spindle-sync-" + UUID.randomUUID();
-    this.exchange = new IterationExchange(SparkInternals.driverRpcEnv(run.sc.sc()), p,
-        groupSize);
+    this.exchange = new IterationExchange(SparkInternals.driverRpcEnv(run.sc.sc()),
+        run.sc.isLocal(), p, groupSize);
     this.endpointRef = SparkInternals.register(run.sc.sc(), endpointName, exchange);
     this.callerDescription = run.sc.getLocalProperty("spark.job.description");
   }
@@ -188,7 +189,7 @@ final class BarrierGradientSource implements GradientSource {
     BarrierStageTask task = new BarrierStageTask(run.setup, run.blocks.rdd(), slotStart,
         groupSize, run.sc.sc().env().rpcEnv().address().host(),
         run.sc.sc().env().rpcEnv().address().port(), endpointName, stageSeq,
-        ASK_TIMEOUT_SECONDS);
+        ASK_TIMEOUT_SECONDS, run.sc.isLocal());
     RDD<Long> stage = slotRdd.barrier().mapPartitions(task, false, LONG);
     run.sc.setJobDescription("spindle epoch " + (progress.epoch() + 1) + "/"
         + progress.epochs() + " barrier stage, steps " + (progress.step() + 1) + "-"

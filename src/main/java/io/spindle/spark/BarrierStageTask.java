@@ -46,10 +46,11 @@ final class BarrierStageTask
   private final String endpoint;
   private final int stage;
   private final long askTimeoutSeconds;
+  private final boolean local;
 
   BarrierStageTask(Broadcast<ClosureSerialized<RunSetup>> setup, RDD<ExampleBlock> blocks,
       int[] slotStart, int groupSize, String driverHost, int driverPort, String endpoint,
-      int stage, long askTimeoutSeconds) {
+      int stage, long askTimeoutSeconds, boolean local) {
     this.setup = setup;
     this.blocks = blocks;
     this.partitions = blocks.partitions();
@@ -60,6 +61,7 @@ final class BarrierStageTask
     this.endpoint = endpoint;
     this.stage = stage;
     this.askTimeoutSeconds = askTimeoutSeconds;
+    this.local = local;
   }
 
   @Override
@@ -72,8 +74,8 @@ final class BarrierStageTask
     int from = slotStart[slot];
     int to = slotStart[slot + 1];
     long iterations = 0;
-    Object reply = SparkInternals.ask(driver, Ready.first(stage, slot, attempt),
-        askTimeoutSeconds, ctx);
+    Object reply = RpcWire.decode(SparkInternals.ask(driver,
+        RpcWire.encode(Ready.first(stage, slot, attempt), local), askTimeoutSeconds, ctx));
     while (reply instanceof Work work) {
       long start = System.nanoTime();
       float[] weights = work.weights();
@@ -108,7 +110,8 @@ final class BarrierStageTask
           partitionIds.stream().mapToInt(Integer::intValue).toArray(),
           singles.toArray(new GradientPartial[0]), System.nanoTime() - start);
       iterations++;
-      reply = SparkInternals.ask(driver, done, askTimeoutSeconds, ctx);
+      reply = RpcWire.decode(SparkInternals.ask(driver, RpcWire.encode(done, local),
+          askTimeoutSeconds, ctx));
     }
     return scala.collection.Iterator$.MODULE$.single(iterations);
   }

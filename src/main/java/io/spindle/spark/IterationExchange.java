@@ -33,6 +33,10 @@ import scala.runtime.BoxedUnit;
 final class IterationExchange implements ThreadSafeRpcEndpoint {
 
   private final RpcEnv rpcEnv;
+  /** Whether messages stay in this JVM (local mode): see {@link RpcWire}. */
+  private final boolean local;
+  private final Object stopWire;
+  private Object currentWire;
   private final int partitions;
   private final int groupSize;
 
@@ -50,8 +54,10 @@ final class IterationExchange implements ThreadSafeRpcEndpoint {
 
   private record Waiting(RpcCallContext ctx, int attempt) {}
 
-  IterationExchange(RpcEnv rpcEnv, int partitions, int groupSize) {
+  IterationExchange(RpcEnv rpcEnv, boolean local, int partitions, int groupSize) {
     this.rpcEnv = rpcEnv;
+    this.local = local;
+    this.stopWire = RpcWire.encode(Stop.INSTANCE, local);
     this.partitions = partitions;
     this.groupSize = groupSize;
     this.groupSums = new GradientPartial[(partitions + groupSize - 1) / groupSize];
@@ -77,13 +83,14 @@ final class IterationExchange implements ThreadSafeRpcEndpoint {
   /** Hands iteration {@code work.iteration()} to the tasks (those waiting, and later askers). */
   synchronized void publish(Work work) {
     current = work;
+    currentWire = RpcWire.encode(work, local); // once, whatever the number of tasks
     complete = false;
     covered = 0;
     slowestTaskNanos = 0;
     Arrays.fill(groupSums, null);
     Arrays.fill(partitionPartials, null);
     for (Waiting w : waiting) {
-      w.ctx().reply(work);
+      w.ctx().reply(currentWire);
     }
     waiting.clear();
   }
@@ -129,14 +136,14 @@ final class IterationExchange implements ThreadSafeRpcEndpoint {
 
   private void stopReplies() {
     for (Waiting w : waiting) {
-      w.ctx().reply(Stop.INSTANCE);
+      w.ctx().reply(stopWire);
     }
     waiting.clear();
   }
 
   private synchronized void onReady(Ready m, RpcCallContext ctx) {
     if (m.stage() != stage || m.attempt() < attempt) {
-      ctx.reply(Stop.INSTANCE); // a late task of an earlier stage or of a failed attempt
+      ctx.reply(stopWire); // a late task of an earlier stage or of a failed attempt
       return;
     }
     if (m.attempt() > attempt) {
@@ -145,7 +152,7 @@ final class IterationExchange implements ThreadSafeRpcEndpoint {
       waiting.clear();
       for (Waiting w : stale) {
         if (w.attempt() < attempt) {
-          w.ctx().reply(Stop.INSTANCE);
+          w.ctx().reply(stopWire);
         } else {
           waiting.add(w);
         }
@@ -156,9 +163,9 @@ final class IterationExchange implements ThreadSafeRpcEndpoint {
     }
     boolean lastDone = current != null && complete && current.iteration() + 1 >= stageEnd;
     if (stopped || lastDone || m.iteration() + 1 >= stageEnd) {
-      ctx.reply(Stop.INSTANCE);
+      ctx.reply(stopWire);
     } else if (current != null && !complete && m.iteration() < current.iteration()) {
-      ctx.reply(current); // a task of a new attempt joins the iteration in flight
+      ctx.reply(currentWire); // a task of a new attempt joins the iteration in flight
     } else {
       waiting.add(new Waiting(ctx, m.attempt()));
     }
@@ -205,13 +212,13 @@ final class IterationExchange implements ThreadSafeRpcEndpoint {
     return new AbstractPartialFunction<>() {
       @Override
       public boolean isDefinedAt(Object message) {
-        return message instanceof Ready;
+        return message instanceof Ready || message instanceof byte[];
       }
 
       @Override
       @SuppressWarnings("unchecked")
       public <A1, B1> B1 applyOrElse(A1 message, Function1<A1, B1> otherwise) {
-        if (message instanceof Ready r) {
+        if (isDefinedAt(message) && RpcWire.decode(message) instanceof Ready r) {
           onReady(r, ctx);
           return (B1) BoxedUnit.UNIT;
         }

@@ -46,16 +46,23 @@ class SpindleTrainingIT {
     }
   }
 
+  /** What the driver logs when it trains with a barrier stage per epoch. */
+  static final String BARRIER_LINE = "Synchronization: one barrier stage per epoch, 2 task(s)"
+      + " over 4 partition(s)";
+
   /**
-   * A small MLP job: 8,000 training images, 2 epochs, 4 partitions over the 2 executors.
-   * {@code extra} are more CLI arguments (checkpoints, --resume).
+   * A small MLP job: 8,000 training images, 2 epochs, 4 partitions over the 2 executors, in
+   * barrier mode ({@code spark.sync = barrier}: one barrier stage per epoch, two tasks of two
+   * partitions each). {@code extra} are more CLI arguments (checkpoints, --resume, another
+   * --set spark.sync).
    */
   private static Submission job(Path output, String... extra) {
     Path project = StandaloneCluster.projectDir();
     List<String> args = new ArrayList<>(List.of("train",
         "--config", project.resolve("conf/mlp-mnist.conf").toString(),
         "--output", output.toString()));
-    args.addAll(List.of(extra));
+    args.addAll(List.of("--set", "spark.sync=barrier"));
+    args.addAll(List.of(extra)); // later --set values win
     for (String set : List.of("data.limit=8000", "data.test-limit=2000", "training.epochs=2",
         "training.batch-size=64", "spark.partitions=4", "training.log-every-iterations=10",
         "data.train=" + project.resolve("data/mnist/train-images-idx3-ubyte.gz"),
@@ -80,6 +87,7 @@ class SpindleTrainingIT {
     Path output = cluster.baseDir().resolve("train-undisturbed");
     Driver driver = cluster.run(job(output));
     assertEquals(0, driver.awaitExit(Duration.ofSeconds(1)), driver.describe());
+    assertTrue(driver.outputText().contains(BARRIER_LINE), driver.describe());
 
     JsonNode s = summary(output);
     assertEquals(cluster.masterUrl(), s.path("master").asText());
@@ -110,9 +118,36 @@ class SpindleTrainingIT {
     assertEquals(0, driver.awaitExit(), driver.describe());
     assertTrue(driver.outputText().contains("Lost executor " + killed.executorId()),
         "the driver saw the executor die\n" + driver.describe());
+    assertTrue(driver.outputText().contains(BARRIER_LINE), driver.describe());
     double accuracy = summary(output).path("test_accuracy").asDouble();
     assertEquals(undisturbedAccuracy, accuracy, 0.005,
         "accuracy with a killed executor vs undisturbed");
+    // Spark reran the barrier stage; the iteration in flight was recomputed from the driver's
+    // unchanged weights, and every partial is deterministic: the same weights, bit for bit.
+    assertSameBits(SpindleModel.load(output.resolve("model")).params(), "killed executor");
+  }
+
+  @Test
+  @Order(4)
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void oneJobPerIterationEndsWithTheBarrierRunsWeightsOnTheCluster() throws Exception {
+    assertTrue(undisturbedWeights != null, "needs the undisturbed run first");
+    Path output = cluster.baseDir().resolve("train-per-job");
+    Driver driver = cluster.run(job(output, "--set", "spark.sync=job"));
+    assertEquals(0, driver.awaitExit(Duration.ofSeconds(1)), driver.describe());
+    assertTrue(driver.outputText().contains("one Spark job per iteration (spark.sync = job)"),
+        driver.describe());
+    assertSameBits(SpindleModel.load(output.resolve("model")).params(), "spark.sync = job");
+  }
+
+  private static void assertSameBits(float[] weights, String what) {
+    assertEquals(undisturbedWeights.length, weights.length, what);
+    for (int i = 0; i < weights.length; i++) {
+      if (Float.floatToIntBits(weights[i]) != Float.floatToIntBits(undisturbedWeights[i])) {
+        throw new AssertionError(what + ": weight " + i + " is " + weights[i]
+            + ", the undisturbed barrier run has " + undisturbedWeights[i]);
+      }
+    }
   }
 
   @Test
