@@ -62,6 +62,7 @@ final class BarrierGradientSource implements GradientSource {
   private final IterationExchange exchange;
   private final RpcEndpointRef endpointRef;
   private final String callerDescription;
+  private final OtherJobs otherJobs;
 
   private int stageSeq;
   private long stageEnd = -1;
@@ -101,6 +102,8 @@ final class BarrierGradientSource implements GradientSource {
     this.exchange = new IterationExchange(SparkInternals.driverRpcEnv(run.sc.sc()),
         run.sc.isLocal(), p, groupSize);
     this.endpointRef = SparkInternals.register(run.sc.sc(), endpointName, exchange);
+    this.otherJobs = new OtherJobs(endpointName, exchange);
+    run.sc.sc().addSparkListener(otherJobs);
     this.callerDescription = run.sc.getLocalProperty("spark.job.description");
   }
 
@@ -133,7 +136,7 @@ final class BarrierGradientSource implements GradientSource {
       return fallback.accumulate(progress, params, gradSum);
     }
     long iteration = progress.iteration();
-    if (stageJob == null || iteration >= stageEnd) {
+    if (stageJob == null || iteration >= stageEnd || exchange.yielded()) {
       finishStage();
       startStage(progress);
     }
@@ -191,6 +194,7 @@ final class BarrierGradientSource implements GradientSource {
         run.sc.sc().env().rpcEnv().address().port(), endpointName, stageSeq,
         ASK_TIMEOUT_SECONDS, run.sc.isLocal());
     RDD<Long> stage = slotRdd.barrier().mapPartitions(task, false, LONG);
+    run.sc.setLocalProperty(STAGE_PROPERTY, endpointName);
     run.sc.setJobDescription("spindle epoch " + (progress.epoch() + 1) + "/"
         + progress.epochs() + " barrier stage, steps " + (progress.step() + 1) + "-"
         + progress.stepsPerEpoch() + " (" + tasks() + " tasks)");
@@ -202,8 +206,41 @@ final class BarrierGradientSource implements GradientSource {
           .partitionBy(new HashPartitioner(1))
           .values()
           .collectAsync();
+      otherJobs.stageJobId = stageJob.jobIds().isEmpty() ? Integer.MAX_VALUE
+          : stageJob.jobIds().get(0);
     } finally {
+      run.sc.setLocalProperty(STAGE_PROPERTY, null);
       run.sc.setJobDescription(callerDescription);
+    }
+  }
+
+  /** Job property that marks this source's own stage jobs. */
+  private static final String STAGE_PROPERTY = "spindle.barrier.endpoint";
+
+  /**
+   * Hands the task slots over when any other job starts while a stage holds them (a
+   * listener, or another thread of the application, running a Spark job mid-epoch): it could
+   * not get a slot before the epoch's end otherwise, and a listener waiting for it on the
+   * driver's thread would wait forever.
+   */
+  private static final class OtherJobs extends org.apache.spark.scheduler.SparkListener {
+    private final String endpoint;
+    private final IterationExchange exchange;
+    /** Jobs submitted before the stage got their slots first; only later ones wait for it. */
+    volatile int stageJobId = Integer.MAX_VALUE;
+
+    OtherJobs(String endpoint, IterationExchange exchange) {
+      this.endpoint = endpoint;
+      this.exchange = exchange;
+    }
+
+    @Override
+    public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+      java.util.Properties props = job.properties();
+      boolean ours = props != null && endpoint.equals(props.getProperty(STAGE_PROPERTY));
+      if (!ours && job.jobId() > stageJobId) {
+        exchange.yieldSlots();
+      }
     }
   }
 
@@ -257,6 +294,7 @@ final class BarrierGradientSource implements GradientSource {
         }
       }
     } finally {
+      run.sc.sc().removeSparkListener(otherJobs);
       SparkInternals.unregister(run.sc.sc(), endpointRef);
       if (weights != null) {
         weights.destroy();

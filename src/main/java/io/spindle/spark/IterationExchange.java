@@ -44,6 +44,7 @@ final class IterationExchange implements ThreadSafeRpcEndpoint {
   private long stageEnd;
   private int attempt;
   private boolean stopped = true;
+  private boolean yielded;
   private Work current;
   private boolean complete;
   private GradientPartial[] groupSums;
@@ -76,6 +77,7 @@ final class IterationExchange implements ThreadSafeRpcEndpoint {
     stageEnd = end;
     attempt = 0;
     stopped = false;
+    yielded = false;
     current = null;
     complete = false;
   }
@@ -132,6 +134,23 @@ final class IterationExchange implements ThreadSafeRpcEndpoint {
   synchronized void endStage() {
     stopped = true;
     stopReplies();
+  }
+
+  /**
+   * Ends the stage early because another job wants the task slots: the tasks finish the
+   * iteration in flight and stop; the source starts a new stage for the next iteration.
+   */
+  synchronized void yieldSlots() {
+    if (!stopped) {
+      stopped = true;
+      yielded = true;
+      stopReplies();
+    }
+  }
+
+  /** Whether {@link #yieldSlots} ended the stage. */
+  synchronized boolean yielded() {
+    return yielded;
   }
 
   private void stopReplies() {

@@ -108,6 +108,24 @@ class BarrierSyncTest extends SparkTestBase {
   }
 
   @Test
+  void aListenerRunningASparkJobMidEpochGetsTheSlotsAndTrainingStaysExact() {
+    List<Long> counts = new ArrayList<>();
+    TrainingListener countsRows = new TrainingListener() {
+      @Override
+      public void onIteration(TrainingContext ctx, Metrics batch) {
+        if (ctx.iteration() == 3 || ctx.iteration() == 14) {
+          // While the barrier stage holds both slots: the stage yields them, then restarts.
+          counts.add(jsc().parallelize(List.of(1, 2, 3), 2).count());
+        }
+      }
+    };
+    TrainingResult barrier = fit(SyncMode.BARRIER, 2, options().listener(countsRows).build());
+    assertEquals(List.of(3L, 3L), counts);
+    TrainingResult perJob = fit(SyncMode.JOB, 2, options().build());
+    assertArrayEquals(ResumeHarness.bits(perJob.params()), ResumeHarness.bits(barrier.params()));
+  }
+
+  @Test
   void aResumedRunMayChangeModeAndStillEndsBitForBitTheSame(@TempDir Path tmp)
       throws Exception {
     OptimizerSpec adam = OptimizerSpec.defaults("adam").withLearningRate(0.01);
