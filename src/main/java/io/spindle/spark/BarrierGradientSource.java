@@ -46,8 +46,13 @@ import scala.reflect.ClassTag;
 final class BarrierGradientSource implements GradientSource {
 
   private static final Logger LOG = LoggerFactory.getLogger(BarrierGradientSource.class);
-  /** Weights above this size go to a cluster's tasks as a broadcast, not inside the reply. */
-  static final long BROADCAST_WEIGHTS_ABOVE_BYTES = 1L << 20;
+  /**
+   * On a cluster, weights go inside the replies while all the stage's copies together stay
+   * under this size (one round trip, no broadcast to create and remove); above it, as a
+   * broadcast (executors fetch it from the driver or from each other, as the per-job path's
+   * broadcast), so the driver's outgoing bytes do not grow with the executor count.
+   */
+  static final long INLINE_WEIGHTS_UP_TO_BYTES = 4L << 20;
   /** How long a task waits for the driver's next work (the driver may be checkpointing). */
   private static final long ASK_TIMEOUT_SECONDS = TimeUnit.HOURS.toSeconds(2);
 
@@ -97,7 +102,7 @@ final class BarrierGradientSource implements GradientSource {
       slotLocations.add(new ArrayList<>(locs));
     }
     this.inlineWeights = run.sc.isLocal()
-        || 4L * run.spec.paramCount() <= BROADCAST_WEIGHTS_ABOVE_BYTES;
+        || 4L * run.spec.paramCount() * tasks <= INLINE_WEIGHTS_UP_TO_BYTES;
     this.endpointName = "spindle-sync-" + UUID.randomUUID();
     this.exchange = new IterationExchange(SparkInternals.driverRpcEnv(run.sc.sc()),
         run.sc.isLocal(), p, groupSize);
