@@ -9,12 +9,15 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
 
 /**
  * A DataFrame turned into what the trainers read: one packed {@link ExampleBlock} per
@@ -132,6 +135,60 @@ public final class DataFrameBlocks {
       return new Converted(blocks, sizes, count, cols.weighted() ? weightSum : count);
     } finally {
       packed.unpersist(false);
+    }
+  }
+
+  /**
+   * {@code df}'s rows over {@code partitions} partitions, round-robin by their position in the
+   * input (input partition, then row), each partition in that order: the same spread wherever
+   * the data lives and whatever the rows hold, on any cluster.
+   *
+   * <p>Why not {@code Dataset.repartition}: it sorts every row by its bytes before dealing the
+   * rows out, and the rows carry their source file's path (for messages about bad rows), so the
+   * spread, and with it the batches and the trained model, changed with the folder the data sat
+   * in. Its reduce side also takes map outputs in fetch order, which varies on a cluster.
+   */
+  public static Dataset<Row> spread(Dataset<Row> df, int partitions) {
+    if (partitions <= 0) {
+      throw new IllegalArgumentException("partitions must be positive, got " + partitions);
+    }
+    JavaPairRDD<Long, Row> keyed = df.javaRDD().mapPartitionsWithIndex((p, rows) ->
+        new Iterator<Tuple2<Long, Row>>() {
+          private long row;
+
+          @Override
+          public boolean hasNext() {
+            return rows.hasNext();
+          }
+
+          @Override
+          public Tuple2<Long, Row> next() {
+            return new Tuple2<>(((long) p << 32) | row++, rows.next());
+          }
+        }, true).mapToPair(t -> t);
+    JavaRDD<Row> spread = keyed.repartitionAndSortWithinPartitions(new RoundRobin(partitions))
+        .values();
+    return df.sparkSession().createDataFrame(spread, df.schema());
+  }
+
+  /** Row r of input partition p goes to partition (p + r) mod n; keys are (p << 32) | r. */
+  private static final class RoundRobin extends Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final int partitions;
+
+    RoundRobin(int partitions) {
+      this.partitions = partitions;
+    }
+
+    @Override
+    public int numPartitions() {
+      return partitions;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      long k = (Long) key;
+      return (int) (((k >>> 32) + (k & 0xffffffffL)) % partitions);
     }
   }
 

@@ -134,7 +134,7 @@ public final class FrameSources {
       df = df.limit(limit);
     }
     if (partitions > 0 && df.rdd().getNumPartitions() != partitions) {
-      df = df.repartition(partitions);
+      df = DataFrameBlocks.spread(df, partitions);
     }
     return DataFrameBlocks.convert(df, frame.columns(), DataFrameBlocks.Layout.of(spec, false),
         level);
