@@ -129,7 +129,10 @@ public final class TrainingCurvesChart {
       y.setRange(0, 1);
     }
     if (percent) {
-      y.setNumberFormatOverride(NumberFormat.getPercentInstance(Locale.ROOT));
+      // Ticks may be half a percent apart near 100%: show the digits that tell them apart.
+      NumberFormat pct = NumberFormat.getPercentInstance(Locale.ROOT);
+      pct.setMaximumFractionDigits(2);
+      y.setNumberFormatOverride(pct);
     }
     for (NumberAxis axis : List.of(x, y)) {
       axis.setLabelFont(Charts.font(Font.PLAIN, 14f));
