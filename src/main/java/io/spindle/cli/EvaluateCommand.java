@@ -10,12 +10,15 @@ import io.spindle.io.AtomicFiles;
 import io.spindle.io.SpindleModel;
 import io.spindle.io.chart.ConfusionMatrixChart;
 import io.spindle.spark.BlockRdds;
+import io.spindle.spark.DistributedBlocks;
 import io.spindle.spark.FrameSources;
 import io.spindle.spark.SparkInference;
 import io.spindle.train.ConfusionEvaluator;
+import io.spindle.train.ConfusionMatrix;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -48,12 +51,15 @@ final class EvaluateCommand {
       throw new SpindleConfigException("data.test", "data.test is empty; set it to the data to "
           + "evaluate, e.g. --set data.test=data/test.csv");
     }
+    DistributedBlocks distributed = null;
     try (JavaSparkContext sc = JobSupport.startSpark(job.spark())) {
       JavaRDD<ExampleBlock> blocks;
       if (test != null) {
         int partitions = Math.min(test.count(),
             job.spark().partitions() > 0 ? job.spark().partitions() : sc.defaultParallelism());
-        blocks = BlockRdds.parallelize(sc, test, partitions, StorageLevel.NONE());
+        // Each block travels once, as a broadcast, not inside the tasks.
+        distributed = BlockRdds.distribute(sc, test, partitions, StorageLevel.NONE());
+        blocks = distributed.rdd();
       } else {
         // Packed and checked on the executors, like training data.
         FrameSources.Frame frame = FrameSources.read(JobSupport.session(sc), d,
@@ -64,6 +70,15 @@ final class EvaluateCommand {
       }
       ConfusionEvaluator.Result r = SparkInference.evaluate(sc, model.spec(), model.params(), blocks);
       blocks.unpersist(false);
+      if (distributed != null) {
+        distributed.close();
+      }
+      ConfusionMatrix confusion = r.confusion();
+      List<String> names = confusion == null ? null
+          : ModelJobs.classLabels(model, confusion.classes());
+      if (names != null) {
+        confusion = confusion.withLabels(names);
+      }
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("model", args.model.toString());
       e.put("data", job.data().test());
@@ -73,15 +88,29 @@ final class EvaluateCommand {
       AtomicFiles.writeString(outDir.resolve("evaluation.json"), JSON.writeValueAsString(e));
       out.printf("spindle: %,d examples: loss %.5f, accuracy %.2f%%%n", r.metrics().count,
           r.metrics().meanLoss(), 100 * r.metrics().accuracy());
-      if (r.confusion() != null) {
-        r.confusion().writeCsv(outDir.resolve("confusion-matrix.csv"));
-        r.confusion().writePerClassCsv(outDir.resolve("per-class.csv"));
-        ConfusionMatrixChart.write(outDir.resolve("confusion-matrix.png"), r.confusion(),
+      if (names != null) {
+        out.println("spindle: recall per class: " + perClass(confusion, 20));
+      }
+      if (confusion != null) {
+        confusion.writeCsv(outDir.resolve("confusion-matrix.csv"));
+        confusion.writePerClassCsv(outDir.resolve("per-class.csv"));
+        ConfusionMatrixChart.write(outDir.resolve("confusion-matrix.png"), confusion,
             "Confusion matrix: " + args.model.toAbsolutePath().getParent().getFileName());
         out.println("spindle: wrote confusion-matrix.csv, confusion-matrix.png, per-class.csv, "
             + "evaluation.json in " + outDir);
       }
     }
     return SpindleCli.OK;
+  }
+
+  /** "cat 95.0%, dog 97.5%, ..." for the first {@code max} classes. */
+  static String perClass(ConfusionMatrix m, int max) {
+    StringBuilder sb = new StringBuilder();
+    for (int c = 0; c < Math.min(max, m.classes()); c++) {
+      double recall = m.recall(c);
+      sb.append(c == 0 ? "" : ", ").append(m.label(c)).append(' ')
+          .append(Double.isNaN(recall) ? "n/a" : String.format("%.1f%%", 100 * recall));
+    }
+    return m.classes() > max ? sb + ", ... (" + m.classes() + " classes)" : sb.toString();
   }
 }

@@ -29,7 +29,26 @@ final class ModelJobs {
         args.overrides);
   }
 
-  /** The image class names a model was trained with (folder names in index order), or null. */
+  /**
+   * Display names of a classifier's {@code outputs} classes: the model's class names, then
+   * indices for outputs beyond them; null when the model has no names.
+   */
+  static List<String> classLabels(SpindleModel model, int outputs) {
+    List<String> names = classes(model);
+    if (names == null) {
+      return null;
+    }
+    List<String> labels = new ArrayList<>(names.subList(0, Math.min(names.size(), outputs)));
+    for (int c = labels.size(); c < outputs; c++) {
+      labels.add(Integer.toString(c));
+    }
+    return labels;
+  }
+
+  /**
+   * The class names a model was trained with, in index order (image folder names, or the text
+   * labels of a CSV/Parquet training set), or null.
+   */
   static List<String> classes(SpindleModel model) {
     JsonNode classes = model.metadata().path("classes");
     if (!classes.isArray()) {

@@ -8,6 +8,7 @@ import io.spindle.io.SpindleModel;
 import io.spindle.nn.NetworkSpec;
 import io.spindle.spark.BlockFrames;
 import io.spindle.spark.BlockRdds;
+import io.spindle.spark.DistributedBlocks;
 import io.spindle.spark.FrameColumns;
 import io.spindle.spark.FrameSources;
 import io.spindle.spark.NetworkOutputs;
@@ -37,7 +38,8 @@ import org.apache.spark.storage.StorageLevel;
  * written by Spark as CSV (with a header) or Parquet: {@code DIR/predictions.csv/} or
  * {@code DIR/predictions.parquet/}, Spark's folder of part files. Columns: index (row number in
  * the data), origin (image formats), label (when the data has one), prediction (class or
- * value), then p0.. (probabilities) or y0.. (regression outputs).
+ * value), then p0.. (probabilities) or y0.. (regression outputs). A model trained on named
+ * classes (image folders, text labels) writes label and prediction as the names.
  */
 final class PredictCommand {
 
@@ -72,6 +74,7 @@ final class PredictCommand {
       throw new SpindleConfigException("data.test", "data.test is empty; set it to the data to "
           + "predict, e.g. --set data.test=data/test.csv");
     }
+    DistributedBlocks distributed = null;
     try (JavaSparkContext sc = JobSupport.startSpark(job.spark())) {
       SparkSession spark = JobSupport.session(sc);
       Dataset<Row> input;
@@ -85,9 +88,9 @@ final class PredictCommand {
           // As ExampleBlock.split, which parallelize uses.
           sizes[i] = (long) local.count() * (i + 1) / partitions - (long) local.count() * i / partitions;
         }
-        JavaRDD<ExampleBlock> blocks = BlockRdds.parallelize(sc, local, partitions,
-            StorageLevel.NONE());
-        input = BlockFrames.toDataFrame(spark, blocks, BlockFrames.offsets(sizes));
+        // Each block travels once, as a broadcast, not inside the tasks.
+        distributed = BlockRdds.distribute(sc, local, partitions, StorageLevel.NONE());
+        input = BlockFrames.toDataFrame(spark, distributed.rdd(), BlockFrames.offsets(sizes));
         cols = FrameColumns.of(BlockFrames.FEATURES, BlockFrames.LABEL, null, "data.test");
       } else {
         FrameSources.Frame f = FrameSources.read(spark, d,
@@ -108,16 +111,22 @@ final class PredictCommand {
       sc.setJobDescription("spindle predict");
       Dataset<Row> predicted = SparkInference.transform(input, cols, schema, net,
           SparkInference.DEFAULT_BATCH, outputs);
+      List<String> names = spec.loss().isClassification()
+          ? ModelJobs.classLabels(model, spec.outputShape().size()) : null;
       List<Column> select = new ArrayList<>();
       select.add(functions.col(BlockFrames.INDEX));
       if (origin != null) {
         select.add(functions.col(origin));
       }
       if (List.of(input.columns()).contains(cols.label())) {
-        select.add(functions.col(cols.label()).as("label"));
+        Column label = functions.col(cols.label());
+        boolean text = input.schema().apply(cols.label()).dataType().equals(DataTypes.StringType);
+        select.add((names != null && !text ? className(label, names) : label).as("label"));
       }
       for (StructField field : outputs.fields()) {
-        select.add(functions.col(field.name()));
+        Column c = functions.col(field.name());
+        select.add(names != null && field.name().equals("prediction")
+            ? className(c, names).as("prediction") : c);
       }
       Path file = outDir.resolve("predictions." + format);
       var writer = predicted.select(select.toArray(Column[]::new)).write().mode(SaveMode.Overwrite);
@@ -127,10 +136,31 @@ final class PredictCommand {
         writer.parquet(file.toString());
       }
       net.destroy();
+      if (distributed != null) {
+        distributed.close();
+      }
       out.printf("spindle: wrote predictions to %s (%s, one part file per partition)%n", file,
           format);
+      if (names != null) {
+        out.println("spindle: label and prediction are class names; p0.." + "p"
+            + (names.size() - 1) + " are the probabilities of " + shortList(names) + ", in order");
+      }
     }
     return SpindleCli.OK;
+  }
+
+  /** The class name of a class-index column (an index outside the names stays a number). */
+  static Column className(Column index, List<String> names) {
+    Column[] lits = names.stream().map(functions::lit).toArray(Column[]::new);
+    Column i = index.cast(DataTypes.IntegerType);
+    return functions.when(i.geq(0).and(i.lt(names.size())),
+            functions.element_at(functions.array(lits), i.plus(1)))
+        .otherwise(index.cast(DataTypes.StringType));
+  }
+
+  private static String shortList(List<String> names) {
+    return names.size() <= 12 ? String.join(", ", names)
+        : String.join(", ", names.subList(0, 10)) + ", ... (" + names.size() + " classes)";
   }
 
   /** The rows with their position in the data as a first column, index. */

@@ -131,8 +131,12 @@ public final class ConfigLoader {
           valid.add(section + "." + d.getKey());
         }
       }
+      TreeSet<String> everyKey = new TreeSet<>();
+      defaults.entrySet().forEach(d -> everyKey.add(d.getKey()));
+      String hint = Suggest.closest(key, everyKey).map(s -> "; did you mean " + s + "?")
+          .orElse("");
       throw new SpindleConfigException("unknown config key '" + key + "'"
-          + origin(user.getValue(key)) + (valid.isEmpty()
+          + origin(user.getValue(key)) + hint + (valid.isEmpty()
               ? "; valid sections are data, model, training, spark, checkpoint"
               : "; valid keys in '" + section + "': " + String.join(", ", valid)));
     }

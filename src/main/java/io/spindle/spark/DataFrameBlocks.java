@@ -7,14 +7,18 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
 
 /**
  * A DataFrame turned into what the trainers read: one packed {@link ExampleBlock} per
@@ -74,15 +78,36 @@ public final class DataFrameBlocks {
     }
   }
 
+  /** {@link #convert(Dataset, FrameColumns, Layout, StorageLevel, int)} keeping df's partitions. */
+  public static Converted convert(Dataset<Row> df, FrameColumns cols, Layout layout,
+      StorageLevel level) {
+    return convert(df, cols, layout, level, 0);
+  }
+
   /**
-   * Converts and validates {@code df} (its partitions as they are), persisted at {@code level}.
-   * Runs two jobs: one packs and checks every partition, one keeps just the blocks.
+   * Converts and validates {@code df}, persisted at {@code level}. Runs two jobs: one packs and
+   * checks every partition of {@code df}, one moves the packed blocks to their partitions
+   * through a shuffle and persists them.
    *
+   * <p>Why a shuffle even when the partitions stay as they are: it cuts the blocks' lineage.
+   * Every training iteration is a job over the blocks, and a job ships its RDD's lineage back
+   * to the last shuffle with every stage; above the shuffle there is only this class's small
+   * assembly step, where a direct lineage would carry Spark SQL's scan, its plan and its
+   * schema (about 1 MB per job for a 3,073-column CSV). Recovery is Spark's own: a lost cached
+   * block is rebuilt from the shuffle's output, and output lost with its executor is recomputed
+   * from the source by Spark's usual stage retry. The price is one write and read of the packed
+   * float32 data when the set is loaded.
+   *
+   * @param partitions partitions of the result: 0 (or df's count) keeps df's partitions, each
+   *     one block; another count deals the examples out round-robin by position, row r of
+   *     input partition p to partition (p + r) mod partitions, each partition in (p, r) order:
+   *     a spread that depends only on the rows' order, not on what they hold or where the files
+   *     live (Dataset.repartition sorts rows by their bytes, source-file path included)
    * @throws IllegalArgumentException for a missing column or wrong type (before any job) or
    *     for the first bad row found
    */
   public static Converted convert(Dataset<Row> df, FrameColumns cols, Layout layout,
-      StorageLevel level) {
+      StorageLevel level, int partitions) {
     cols.checkSchema(df.schema());
     boolean vector = cols.vectorFeatures(df.schema());
     List<Column> select = new ArrayList<>();
@@ -104,14 +129,14 @@ public final class DataFrameBlocks {
         .persist(level);
     try {
       List<Summary> summaries = packed.map(Packed::summary).collect();
-      long[] sizes = new long[packed.getNumPartitions()];
+      long[] inputSizes = new long[packed.getNumPartitions()];
       long count = 0;
       double weightSum = 0;
       for (Summary s : summaries) {
         if (s.problem() != null) {
           throw new IllegalArgumentException(s.problem());
         }
-        sizes[s.partition()] = s.count();
+        inputSizes[s.partition()] = s.count();
         count += s.count();
         weightSum += s.weightSum();
       }
@@ -123,16 +148,86 @@ public final class DataFrameBlocks {
         throw new IllegalArgumentException(cols.data() + ": the weights in column '"
             + cols.weight() + "' sum to " + weightSum + "; at least one must be positive");
       }
+      int out = partitions > 0 ? partitions : inputSizes.length;
+      boolean deal = out != inputSizes.length;
       JavaRDD<ExampleBlock> blocks = packed
-          .flatMap(p -> p.block == null ? Collections.emptyIterator()
-              : List.of(p.block).iterator())
+          .flatMapToPair(p -> pieces(p, out, deal))
+          .partitionBy(new HashPartitioner(out))
+          .mapPartitions(DataFrameBlocks::assemble, true)
           .setName("spindle blocks " + cols.data())
           .persist(level);
       blocks.foreachPartition(it -> {}); // materialize from the packed cache
-      return new Converted(blocks, sizes, count, cols.weighted() ? weightSum : count);
+      return new Converted(blocks, deal ? dealt(inputSizes, out) : inputSizes, count,
+          cols.weighted() ? weightSum : count);
     } finally {
       packed.unpersist(false);
     }
+  }
+
+  /** A piece of a result partition: examples from input partition {@code source}. */
+  static final class Piece implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final int source;
+    final ExampleBlock block;
+
+    Piece(int source, ExampleBlock block) {
+      this.source = source;
+      this.block = block;
+    }
+  }
+
+  /** Where a packed input partition's examples go: all to its own partition, or dealt out. */
+  private static Iterator<Tuple2<Integer, Piece>> pieces(Packed p, int out, boolean deal) {
+    if (p.block == null) {
+      return Collections.emptyIterator();
+    }
+    if (!deal) {
+      return List.of(new Tuple2<>(p.partition, new Piece(p.partition, p.block))).iterator();
+    }
+    ExampleBlock b = p.block;
+    int fs = b.featureSize();
+    int ts = b.targetSize();
+    List<Tuple2<Integer, Piece>> pieces = new ArrayList<>();
+    for (int t = 0; t < out; t++) {
+      int first = Math.floorMod(t - p.partition, out);
+      if (first >= b.count()) {
+        continue;
+      }
+      int n = (b.count() - 1 - first) / out + 1;
+      int[] rows = new int[n];
+      for (int i = 0; i < n; i++) {
+        rows[i] = first + i * out;
+      }
+      float[] x = new float[n * fs];
+      float[] y = new float[n * ts];
+      b.gather(rows, 0, n, x, y);
+      pieces.add(new Tuple2<>(t, new Piece(p.partition, ExampleBlock.ofFloats(x, y, n, fs, ts))));
+    }
+    return pieces.iterator();
+  }
+
+  /** A result partition's pieces, in input-partition order, as one block (none if empty). */
+  private static Iterator<ExampleBlock> assemble(Iterator<Tuple2<Integer, Piece>> it) {
+    List<Piece> pieces = new ArrayList<>();
+    it.forEachRemaining(t -> pieces.add(t._2()));
+    if (pieces.isEmpty()) {
+      return Collections.emptyIterator();
+    }
+    pieces.sort(java.util.Comparator.comparingInt(piece -> piece.source));
+    return List.of(ExampleBlock.concat(pieces.stream().map(piece -> piece.block).toList()))
+        .iterator();
+  }
+
+  /** Examples per result partition when input partitions of {@code sizes} are dealt out. */
+  static long[] dealt(long[] sizes, int out) {
+    long[] result = new long[out];
+    for (int p = 0; p < sizes.length; p++) {
+      for (int t = 0; t < out; t++) {
+        long first = Math.floorMod(t - p, out);
+        result[t] += sizes[p] > first ? (sizes[p] - 1 - first) / out + 1 : 0;
+      }
+    }
+    return result;
   }
 
   /** One partition's result: its block, or its first problem. */
@@ -194,6 +289,8 @@ public final class DataFrameBlocks {
     private final Layout layout;
     private final boolean vector;
     private final RowFeatures features;
+    /** Class name to index, built on first use in each task. */
+    private transient Map<String, Integer> nameIndex;
 
     Pack(FrameColumns cols, Layout layout, boolean vector) {
       this.cols = cols;
@@ -257,6 +354,9 @@ public final class DataFrameBlocks {
 
     private String label(Row row, int at, float[] y, int to) {
       Object cell = row.get(at);
+      if (cols.labelNames() != null && !(cell instanceof Number)) {
+        return namedLabel(cell, y, to);
+      }
       Double parsed = FrameColumns.number(cell);
       if (parsed == null) {
         return "label column '" + cols.label() + "' " + FrameColumns.show(cell) + " @; labels must"
@@ -273,6 +373,30 @@ public final class DataFrameBlocks {
             + " layer" + hint();
       }
       y[to] = (float) v;
+      return null;
+    }
+
+    /** A class name: its index in the names (the training set's order). */
+    private String namedLabel(Object cell, float[] y, int to) {
+      if (nameIndex == null) {
+        Map<String, Integer> index = new HashMap<>();
+        for (String name : cols.labelNames()) {
+          index.putIfAbsent(name, index.size());
+        }
+        nameIndex = index;
+      }
+      if (cell == null) {
+        return "label column '" + cols.label() + "' is empty @; give every row a class name";
+      }
+      Integer cls = nameIndex.get(cell.toString());
+      if (cls == null) {
+        List<String> names = cols.labelNames();
+        return "label column '" + cols.label() + "' holds '" + cell + "' @, which is not one of"
+            + " the " + names.size() + " classes of the training data ("
+            + String.join(", ", names.size() <= 12 ? names : names.subList(0, 10))
+            + (names.size() <= 12 ? "" : ", ...") + "); fix the label or retrain with it";
+      }
+      y[to] = cls;
       return null;
     }
 

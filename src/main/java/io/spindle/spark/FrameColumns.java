@@ -15,18 +15,22 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Features are either one column holding a whole example (an ML {@code Vector}, dense or
  * sparse, or an array of numbers) or several numeric columns, one value each, in order. The
- * label is one numeric column (a class index for classifiers, a value for regression); the
- * weight, when present, another. {@code file} names a column with each row's source file
- * ({@code input_file_name()}), read only to point at a bad row.
+ * label is one numeric column (a class index for classifiers, a value for regression), or a
+ * text column of class names when {@code labelNames} is given; the weight, when present,
+ * another. {@code file} names a column with each row's source file ({@code input_file_name()}),
+ * read only to point at a bad row.
  *
  * @param data how messages name the data set, e.g. {@code data.train (data/cifar.csv)}
  * @param labelHint appended to messages about bad labels (how labels are made), or ""
+ * @param labelNames class names in index order: a text label is the index of its name here;
+ *     null when labels are numbers
  */
 public record FrameColumns(List<String> features, String label, String weight, String file,
-    String data, String labelHint) implements Serializable {
+    String data, String labelHint, List<String> labelNames) implements Serializable {
 
   public FrameColumns {
     features = List.copyOf(features);
+    labelNames = labelNames == null ? null : List.copyOf(labelNames);
     if (features.isEmpty()) {
       throw new IllegalArgumentException("at least one feature column is required");
     }
@@ -38,7 +42,12 @@ public record FrameColumns(List<String> features, String label, String weight, S
 
   /** One vector column of features, a label, an optional weight column (null or ""). */
   public static FrameColumns of(String features, String label, String weight, String data) {
-    return new FrameColumns(List.of(features), label, weight, null, data, "");
+    return new FrameColumns(List.of(features), label, weight, null, data, "", null);
+  }
+
+  /** These columns with text labels read as the index of their name in {@code names}. */
+  public FrameColumns withLabelNames(List<String> names) {
+    return new FrameColumns(features, label, weight, file, data, labelHint, names);
   }
 
   public boolean weighted() {

@@ -11,6 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -26,6 +27,9 @@ import org.apache.spark.sql.types.StructType;
  *   <li>csv: as parquet; values are text, parsed as numbers while packed (an unparsable one is
  *       reported with its text, column and file); {@code data.csv-header} and
  *       {@code data.csv-separator}.
+ *   <li>csv and parquet, classifiers: a text label column that holds anything but numbers holds
+ *       class names, indexed as {@link #indexLabels} says (a test set takes the training set's
+ *       names, kept in the model's metadata as {@code classes}).
  *   <li>libsvm: label and sparse features, with as many features as the input shape.
  *   <li>image: see {@link ImageFolders}; features are resized to the input shape.
  * </ul>
@@ -49,7 +53,8 @@ public final class FrameSources {
    * are not scanned); rows are checked when packed.
    *
    * @param key the config key that named the path (data.train or data.test), for messages
-   * @param classes image class names to use (a test set takes the training set's), or null
+   * @param classes class names to use (a test set takes the training set's: image folders or
+   *     text labels), or null; only data.train indexes text labels itself
    */
   public static Frame read(SparkSession spark, JobConfig.Data data, String path, String key,
       NetworkSpec spec, List<String> classes) {
@@ -75,9 +80,44 @@ public final class FrameSources {
           + "' is not read through Spark");
     }
     FrameColumns cols = columns(df.schema(), data, where, names);
+    if (!data.format().equals("image") && spec.loss().isClassification()
+        && df.schema().apply(cols.label()).dataType().equals(DataTypes.StringType)) {
+      // Text labels (CSV, or a string column): class names when they are not all numbers.
+      // Only a training set makes the names; other sets take the model's (null: numbers).
+      names = classes != null || !key.equals("data.train") ? classes
+          : indexLabels(df, cols.label());
+      if (names != null) {
+        int outputs = Math.max(2, spec.outputShape().size());
+        if (names.size() > outputs) {
+          throw new IllegalArgumentException(where + ": label column '" + cols.label()
+              + "' holds " + names.size() + " classes (" + shortList(names) + ") but the"
+              + " network has " + outputs + " outputs; give the last layer " + names.size()
+              + " units");
+        }
+        cols = cols.withLabelNames(names);
+      }
+    }
     df = df.withColumn(FILE_COLUMN, data.format().equals("image")
         ? functions.col(ImageFolders.ORIGIN) : functions.input_file_name());
     return new Frame(df, cols, names);
+  }
+
+  /**
+   * The class names of a text label column, in index order: most frequent first, ties in
+   * alphabetical order (Spark ML's StringIndexer with its default frequencyDesc order), over
+   * the whole data set. Null when every label is a number (a class index, as before). One Spark
+   * job, which reads only the label column.
+   */
+  static List<String> indexLabels(Dataset<Row> df, String label) {
+    List<Row> counts = df.groupBy(functions.col(label)).count().collectAsList();
+    List<Row> named = counts.stream().filter(r -> !r.isNullAt(0)).toList();
+    if (named.stream().allMatch(r -> FrameColumns.number(r.getString(0)) != null)) {
+      return null;
+    }
+    return named.stream()
+        .sorted(java.util.Comparator.comparingLong((Row r) -> -r.getLong(1))
+            .thenComparing(r -> r.getString(0)))
+        .map(r -> r.getString(0)).toList();
   }
 
   /** The columns of the examples, checked against the schema; names the keys to change. */
@@ -115,7 +155,7 @@ public final class FrameSources {
     }
     String hint = classes == null ? "" : "images must sit in one folder per class; the classes"
         + " are " + shortList(classes);
-    return new FrameColumns(features, label, null, FILE_COLUMN, where, hint);
+    return new FrameColumns(features, label, null, FILE_COLUMN, where, hint, null);
   }
 
   private static String shortList(List<String> names) {
@@ -124,8 +164,8 @@ public final class FrameSources {
   }
 
   /**
-   * A frame's first {@code limit} rows (0 = all), spread over {@code partitions} partitions and
-   * packed into validated, persisted blocks ({@link DataFrameBlocks#convert}).
+   * A frame's first {@code limit} rows (0 = all), spread over {@code partitions} partitions (0 =
+   * as read) and packed into validated, persisted blocks ({@link DataFrameBlocks#convert}).
    */
   public static DataFrameBlocks.Converted blocks(Frame frame, NetworkSpec spec, int limit,
       int partitions, org.apache.spark.storage.StorageLevel level) {
@@ -133,11 +173,8 @@ public final class FrameSources {
     if (limit > 0) {
       df = df.limit(limit);
     }
-    if (partitions > 0 && df.rdd().getNumPartitions() != partitions) {
-      df = df.repartition(partitions);
-    }
     return DataFrameBlocks.convert(df, frame.columns(), DataFrameBlocks.Layout.of(spec, false),
-        level);
+        level, partitions);
   }
 
   /**

@@ -45,6 +45,16 @@ public final class ConfusionMatrix implements Serializable {
     this.counts = new long[classes * classes];
   }
 
+  /** The same counts with other display labels (e.g. class names), one per class. */
+  public ConfusionMatrix withLabels(List<String> names) {
+    if (names.size() != classes) {
+      throw new IllegalArgumentException(names.size() + " labels for " + classes + " classes");
+    }
+    ConfusionMatrix copy = new ConfusionMatrix(names);
+    System.arraycopy(counts, 0, copy.counts, 0, counts.length);
+    return copy;
+  }
+
   private static String[] defaultLabels(int classes) {
     if (classes < 1) {
       throw new IllegalArgumentException("a confusion matrix needs at least one class, got "

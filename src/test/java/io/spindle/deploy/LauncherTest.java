@@ -65,9 +65,11 @@ class LauncherTest {
     executable(fakeJdk.resolve("bin/java"), "#!/usr/bin/env bash\n" + recordArgs + recordEnv
         + "echo fake-java-ran\n");
     fakeBin = tmp.resolve("bin");
-    // Stands in for `mvn package`: makes the jar and classpath.txt in the current directory.
+    // Stands in for `mvn package`: makes the jar and classpath.txt in the current directory,
+    // and prints the colour resets Maven 3.8 prints even with -B -q.
     executable(fakeBin.resolve("mvn"), "#!/usr/bin/env bash\n" + recordArgs
         + "pwd > \"$RECORDS/mvn.cwd\"\n"
+        + "printf '\\033[0m\\033[0m'\n"
         + "mkdir -p target && echo jar > target/" + jar.getFileName()
         + " && printf '%s' '" + CLASSPATH + "' > target/classpath.txt\n");
     sparkHome = tmp.resolve("spark");
@@ -118,6 +120,8 @@ class LauncherTest {
     assertEquals(List.of("-B", "-q", "-DskipTests", "package"), recorded("mvn.args"));
     assertEquals(List.of(repo.toRealPath().toString()), recorded("mvn.cwd"));
     assertTrue(recorded("java.args").contains("-cp"), "the CLI ran after the build");
+    assertTrue(first.output().contains("spindle: building the application jar"), first.output());
+    assertFalse(first.output().contains("\u001b"), "no colour codes: " + first.output());
 
     Files.delete(records.resolve("mvn.args"));
     Processes.Result second = launch(repo, Map.of(), "summary", "--config", "c.conf");

@@ -1,41 +1,58 @@
 package io.spindle.io.chart;
 
-import io.spindle.io.chart.Canvas.Align;
 import io.spindle.train.ConfusionMatrix;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.Paint;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.annotations.XYTextAnnotation;
+import org.jfree.chart.axis.AxisLocation;
+import org.jfree.chart.axis.AxisState;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTick;
+import org.jfree.chart.axis.SymbolAxis;
+import org.jfree.chart.axis.TickType;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.PaintScale;
+import org.jfree.chart.renderer.xy.XYBlockRenderer;
+import org.jfree.chart.title.PaintScaleLegend;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.xy.DefaultXYZDataset;
 
 /**
- * {@code confusion-matrix.png}: a heat map with true classes as rows and predicted classes as
- * columns, the count written in each cell, a colour scale and a title. A cell's colour is its
- * share of the true class (the row), so errors on rare classes are as visible as on common ones
- * (the diagonal reads as per-class recall), on a logarithmic scale so that error rates of a few
- * percent stand out next to a diagonal near 100%.
+ * {@code confusion-matrix.png}: a JFreeChart heat map with true classes as rows and predicted
+ * classes as columns, the count written in each cell large enough to hold it, a colour scale
+ * and a title. A cell's colour is its share of the true class (the row), so errors on rare
+ * classes are as visible as on common ones (the diagonal reads as per-class recall), on a
+ * logarithmic scale so that error rates of a few percent stand out next to a diagonal near
+ * 100%.
  */
 public final class ConfusionMatrixChart {
 
   static {
-    Canvas.init();
+    Charts.init();
   }
 
   /** Matrix side in pixels the cells aim at (cells are 4 to 64 pixels). */
   private static final int MATRIX_TARGET = 600;
-  private static final double MAX_LABEL_WIDTH = 140;
+  /** Longer class names are shortened with an ellipsis. */
+  private static final int MAX_LABEL_CHARS = 22;
 
   /** 1% of a row lands at 15% of the scale, 10% at half of it. */
   private static final double LOG_SPREAD = 99;
-
-  private static final Font TITLE = Canvas.font(Font.BOLD, 20f);
-  private static final Font SUBTITLE = Canvas.font(Font.PLAIN, 13f);
-  private static final Font AXIS = Canvas.font(Font.BOLD, 14f);
-  private static final Font TICK = Canvas.font(Font.PLAIN, 12f);
 
   /** Sequential palette from white to dark blue (ColorBrewer "Blues"). */
   private static final Color[] PALETTE = {
@@ -50,51 +67,82 @@ public final class ConfusionMatrixChart {
   public static BufferedImage render(ConfusionMatrix m, String title) {
     int k = m.classes();
     int cell = Math.max(4, Math.min(64, Math.round((float) MATRIX_TARGET / k)));
-    int side = cell * k;
-    Font labelFont = Canvas.font(Font.PLAIN, Math.max(9f, Math.min(14f, cell * 0.3f)));
-    FontMetrics lfm = Canvas.metrics(labelFont);
-    int labelStride = Math.max(1, (int) Math.ceil((lfm.getHeight() + 2.0) / cell));
-    double labelWidth = 0;
+    String[] labels = new String[k];
+    int longest = 0;
     for (int c = 0; c < k; c++) {
-      labelWidth = Math.max(labelWidth, lfm.stringWidth(m.label(c)));
+      String l = m.label(c);
+      labels[c] = l.length() <= MAX_LABEL_CHARS ? l : l.substring(0, MAX_LABEL_CHARS - 1) + "\u2026";
+      longest = Math.max(longest, labels[c].length());
     }
-    labelWidth = Math.min(labelWidth, MAX_LABEL_WIDTH);
-    boolean verticalColumnLabels = labelWidth > cell * labelStride - 4;
-    double columnLabelHeight = verticalColumnLabels ? labelWidth : lfm.getHeight();
+    Font labelFont = Charts.font(Font.PLAIN, Math.max(9f, Math.min(14f, cell * 0.3f)));
+    double labelWidth = metrics(labelFont).stringWidth("M".repeat(Math.max(1, longest))) * 0.62;
+    boolean verticalColumnLabels = labelWidth > cell - 4;
 
-    String subtitle = subtitle(m);
-    int left = (int) Math.ceil(28 + 12 + labelWidth + 8);
-    int top = 96;
-    int barGap = 28;
-    int barWidth = 18;
-    int right = barGap + barWidth + 8 + 44 + 30 + 16;
-    int bottom = (int) Math.ceil(8 + columnLabelHeight + 12 + 22 + 14);
-    int width = left + side + right;
-    double titleWidth = Math.max(Canvas.metrics(TITLE).stringWidth(title),
-        Canvas.metrics(SUBTITLE).stringWidth(subtitle));
-    int needed = (int) Math.ceil(titleWidth + 40);
-    if (needed > width) {
-      left += (needed - width) / 2; // keep the matrix centred under a long title
-      width = needed;
+    // Position on the colour scale (see position()), so the legend's bar is evenly graded.
+    DefaultXYZDataset data = new DefaultXYZDataset();
+    double[][] cells = new double[3][k * k];
+    for (int t = 0; t < k; t++) {
+      long support = m.support(t);
+      for (int p = 0; p < k; p++) {
+        int i = t * k + p;
+        cells[0][i] = p;
+        cells[1][i] = t;
+        cells[2][i] = position(support == 0 ? 0 : (double) m.count(t, p) / support);
+      }
     }
-    int height = top + side + bottom;
+    data.addSeries("share of true class", cells);
 
-    Canvas c = new Canvas(width, height);
-    c.text(title, TITLE, Canvas.INK, width / 2.0, 26, Align.CENTER);
-    c.text(subtitle, SUBTITLE, Canvas.MUTED, width / 2.0, 52, Align.CENTER);
+    SymbolAxis predicted = axis("predicted class", labels, labelFont);
+    predicted.setVerticalTickLabels(verticalColumnLabels);
+    SymbolAxis actual = axis("true class", labels, labelFont);
+    actual.setInverted(true); // class 0 in the top row
+    XYBlockRenderer blocks = new XYBlockRenderer();
+    PaintScale scale = new Palette();
+    blocks.setPaintScale(scale);
+    XYPlot plot = new XYPlot(data, predicted, actual, blocks);
+    plot.setDomainAxisLocation(AxisLocation.BOTTOM_OR_LEFT);
+    plot.setDomainGridlinesVisible(false);
+    plot.setRangeGridlinesVisible(false);
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setOutlinePaint(new Color(0xBB, 0xBB, 0xBB));
+    plot.setAxisOffset(RectangleInsets.ZERO_INSETS);
+    if (cell >= 14) {
+      for (int t = 0; t < k; t++) {
+        for (int p = 0; p < k; p++) {
+          plot.addAnnotation(count(m.count(t, p), p, t, cell, scale.getPaint(cells[2][t * k + p])));
+        }
+      }
+    }
 
-    cells(c, m, left, top, cell);
-    rowAndColumnLabels(c, m, left, top, cell, labelFont, labelStride, verticalColumnLabels);
-    c.verticalText("true class", AXIS, Canvas.INK, 20, top + side / 2.0, Align.CENTER);
-    c.text("predicted class", AXIS, Canvas.INK, left + side / 2.0,
-        top + side + 8 + columnLabelHeight + 22, Align.CENTER);
-    colourBar(c, left + side + barGap, top, barWidth, side);
-    return c.finish();
+    JFreeChart chart = new JFreeChart(title, Charts.font(Font.BOLD, 20f), plot, false);
+    chart.getTitle().setPaint(Charts.INK);
+    chart.setBackgroundPaint(Color.WHITE);
+    TextTitle subtitle = new TextTitle(subtitle(m), Charts.font(Font.PLAIN, 13f));
+    subtitle.setPaint(Charts.MUTED);
+    chart.addSubtitle(subtitle);
+    PaintScaleLegend legend = new PaintScaleLegend(scale, new ShareAxis());
+    legend.setPosition(RectangleEdge.RIGHT);
+    legend.setAxisLocation(AxisLocation.TOP_OR_RIGHT);
+    legend.setSubdivisionCount(256);
+    legend.setStripWidth(18);
+    legend.setAxisOffset(4);
+    legend.setMargin(new RectangleInsets(8, 24, 8, 12));
+    legend.setBackgroundPaint(Color.WHITE);
+    legend.setStripOutlineVisible(true);
+    legend.setStripOutlinePaint(new Color(0xBB, 0xBB, 0xBB));
+    chart.addSubtitle(legend);
+
+    double columnLabelHeight = verticalColumnLabels ? labelWidth : labelFont.getSize2D() * 1.4;
+    int side = cell * k;
+    int width = (int) Math.ceil(side + 40 + labelWidth + 34 + 150);
+    int height = (int) Math.ceil(side + 90 + columnLabelHeight + 46);
+    width = Math.max(width, metrics(Charts.font(Font.BOLD, 20f)).stringWidth(title) + 60);
+    return chart.createBufferedImage(width, height);
   }
 
   /** Renders and writes the PNG atomically (temporary file, then rename). */
   public static void write(Path file, ConfusionMatrix m, String title) throws IOException {
-    Canvas.writePng(render(m, title), file);
+    Charts.writePng(render(m, title), file);
   }
 
   private static String subtitle(ConfusionMatrix m) {
@@ -104,90 +152,98 @@ public final class ConfusionMatrixChart {
     return acc + "; colour: share of the true class (row), log scale";
   }
 
-  private static void cells(Canvas c, ConfusionMatrix m, int left, int top, int cell) {
-    int k = m.classes();
-    for (int t = 0; t < k; t++) {
-      long support = m.support(t);
-      for (int p = 0; p < k; p++) {
-        long n = m.count(t, p);
-        double share = support == 0 ? 0 : (double) n / support;
-        Color bg = colour(share);
-        Rectangle2D r = new Rectangle2D.Double(left + p * cell, top + t * cell, cell, cell);
-        c.g.setColor(bg);
-        c.g.fill(r);
-        if (cell >= 14) {
-          countText(c, Long.toString(n), r, bg, n == 0);
-        }
-      }
-    }
-    c.g.setColor(new Color(0xBB, 0xBB, 0xBB));
-    c.g.setStroke(new BasicStroke(1f));
-    c.g.draw(new Rectangle2D.Double(left, top, cell * k, cell * k));
-    if (cell >= 10) {
-      c.g.setColor(new Color(255, 255, 255, 120));
-      for (int i = 1; i < k; i++) {
-        c.g.drawLine(left + i * cell, top, left + i * cell, top + k * cell);
-        c.g.drawLine(left, top + i * cell, left + k * cell, top + i * cell);
-      }
-    }
+  private static SymbolAxis axis(String name, String[] labels, Font font) {
+    SymbolAxis axis = new SymbolAxis(name, labels);
+    axis.setLabelFont(Charts.font(Font.BOLD, 14f));
+    axis.setLabelPaint(Charts.INK);
+    axis.setTickLabelFont(font);
+    axis.setTickLabelPaint(Charts.INK);
+    axis.setGridBandsVisible(false);
+    axis.setTickMarksVisible(false);
+    axis.setAxisLineVisible(false);
+    return axis;
   }
 
-  /** The count, as large as fits the cell (down to 7 pt), in ink that contrasts with it. */
-  private static void countText(Canvas c, String s, Rectangle2D r, Color bg, boolean zero) {
-    float size = (float) Math.min(15, r.getWidth() * 0.3);
-    Font f = Canvas.font(zero ? Font.PLAIN : Font.BOLD, size);
-    while (c.width(s, f) > r.getWidth() - 4 && size > 7) {
+  /** The count in a cell, as large as fits (down to 7 pt), in ink that contrasts with it. */
+  private static XYTextAnnotation count(long n, int p, int t, int cell, Paint background) {
+    String s = Long.toString(n);
+    float size = (float) Math.min(15, cell * 0.3);
+    Font f = Charts.font(n == 0 ? Font.PLAIN : Font.BOLD, size);
+    while (metrics(f).stringWidth(s) > cell - 4 && size > 7) {
       size -= 0.5f;
       f = f.deriveFont(size);
     }
-    if (c.width(s, f) > r.getWidth() - 2) {
-      return;
-    }
-    Color ink = luminance(bg) < 0.5 ? Color.WHITE : Canvas.INK;
-    if (zero) {
-      ink = new Color(0x9A, 0xA4, 0xAE);
-    }
-    c.text(s, f, ink, r.getCenterX(), r.getCenterY(), Align.CENTER);
+    XYTextAnnotation a = new XYTextAnnotation(metrics(f).stringWidth(s) > cell - 2 ? "" : s, p, t);
+    a.setFont(f);
+    a.setTextAnchor(TextAnchor.CENTER);
+    a.setPaint(n == 0 ? new Color(0x9A, 0xA4, 0xAE)
+        : luminance((Color) background) < 0.5 ? Color.WHITE : Charts.INK);
+    return a;
   }
 
-  private static void rowAndColumnLabels(Canvas c, ConfusionMatrix m, int left, int top,
-      int cell, Font font, int stride, boolean vertical) {
-    int k = m.classes();
-    int side = cell * k;
-    for (int i = 0; i < k; i += stride) {
-      String label = c.fit(m.label(i), font, MAX_LABEL_WIDTH);
-      double centre = (i + 0.5) * cell;
-      c.text(label, font, Canvas.INK, left - 8, top + centre, Align.END);
-      if (vertical) {
-        c.verticalText(label, font, Canvas.INK, left + centre, top + side + 8, Align.END);
-      } else {
-        c.text(label, font, Canvas.INK, left + centre, top + side + 8 + 8, Align.CENTER);
-      }
+  private static FontMetrics metrics(Font font) {
+    BufferedImage scratch = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = scratch.createGraphics();
+    try {
+      return g.getFontMetrics(font);
+    } finally {
+      g.dispose();
     }
   }
 
-  private static void colourBar(Canvas c, int x, int top, int width, int height) {
-    for (int y = 0; y < height; y++) {
-      c.g.setColor(paletteAt(1.0 - (double) y / Math.max(1, height - 1)));
-      c.g.fillRect(x, top + y, width, 1);
+  /** The palette over scale positions [0, 1]. */
+  private static final class Palette implements PaintScale, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public double getLowerBound() {
+      return 0;
     }
-    c.g.setColor(new Color(0xBB, 0xBB, 0xBB));
-    c.g.setStroke(new BasicStroke(1f));
-    c.g.drawRect(x, top, width, height);
-    c.g.setColor(Canvas.INK);
-    double lastY = Double.POSITIVE_INFINITY;
-    for (int pct : new int[] {0, 1, 2, 5, 10, 25, 50, 100}) {
-      double y = top + height * (1 - position(pct / 100.0));
-      boolean end = pct == 0 || pct == 100;
-      if (!end && (lastY - y < 16 || y - top < 16)) {
-        continue; // a short bar: keep the labels apart, and 0% and 100% always
+
+    @Override
+    public double getUpperBound() {
+      return 1;
+    }
+
+    @Override
+    public Paint getPaint(double position) {
+      return paletteAt(position);
+    }
+  }
+
+  /** The colour bar's axis: scale positions, labelled with the shares they stand for. */
+  private static final class ShareAxis extends NumberAxis {
+    private static final long serialVersionUID = 1L;
+
+    ShareAxis() {
+      super("share of true class");
+      setRange(0, 1);
+      setLabelFont(Charts.font(Font.PLAIN, 12f));
+      setLabelPaint(Charts.MUTED);
+      setTickLabelFont(Charts.font(Font.PLAIN, 12f));
+      setTickLabelPaint(Charts.INK);
+      setAxisLineVisible(false);
+    }
+
+    @Override
+    public List<NumberTick> refreshTicks(Graphics2D g2, AxisState state, Rectangle2D dataArea,
+        RectangleEdge edge) {
+      List<NumberTick> ticks = new ArrayList<>();
+      double last = Double.NEGATIVE_INFINITY;
+      for (int pct : new int[] {0, 1, 2, 5, 10, 25, 50, 100}) {
+        double at = position(pct / 100.0);
+        boolean end = pct == 0 || pct == 100;
+        // A short bar: keep the labels apart, and 0% and 100% always.
+        if (!end && ((at - last) * dataArea.getHeight() < 16
+            || (1 - at) * dataArea.getHeight() < 16)) {
+          continue;
+        }
+        last = at;
+        ticks.add(new NumberTick(TickType.MAJOR, at, pct + "%", TextAnchor.CENTER_LEFT,
+            TextAnchor.CENTER_LEFT, 0));
       }
-      lastY = y;
-      c.g.drawLine(x + width, (int) Math.round(y), x + width + 4, (int) Math.round(y));
-      c.text(pct + "%", TICK, Canvas.INK, x + width + 8, y, Align.START);
+      return ticks;
     }
-    c.verticalText("share of true class", TICK, Canvas.MUTED, x + width + 8 + 44 + 14,
-        top + height / 2.0, Align.CENTER);
   }
 
   /** Where a share in [0, 1] sits on the colour scale: log(1 + 99 s) / log(100). */
