@@ -195,8 +195,8 @@ public final class ModelStore {
     if (!version.isIntegralNumber() || !version.canConvertToLong()
         || (version.asLong() != VERSION && version.asLong() != VERSION_WITHOUT_STATE)) {
       throw new FormatVersionException(desc + " has format version " + version
-          + ", but this Spindle reads versions " + VERSION_WITHOUT_STATE + " and " + VERSION
-          + "; use the Spindle release that wrote it");
+          + ", but this Spindle reads version " + VERSION_WITHOUT_STATE + " and version "
+          + VERSION + " (with state); use the Spindle release that wrote it");
     }
     boolean withState = version.asLong() == VERSION;
     JsonNode p = root.path("parameters");
