@@ -66,12 +66,17 @@ final class OnnxTestSupport {
   /** ONNX Runtime's outputs by name (float [N, k] each) for n examples. */
   static Map<String, float[][]> ort(byte[] model, NetworkSpec spec, float[] x, int n)
       throws OrtException {
+    return ort(model, Onnx.INPUT, spec, x, n);
+  }
+
+  static Map<String, float[][]> ort(byte[] model, String inputName, NetworkSpec spec, float[] x,
+      int n) throws OrtException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         OrtSession session = env.createSession(model, options);
         OnnxTensor input = OnnxTensor.createTensor(env,
             FloatBuffer.wrap(x, 0, n * spec.inputShape().size()), inputShape(spec, n));
-        OrtSession.Result result = session.run(Map.of(Onnx.INPUT, input))) {
+        OrtSession.Result result = session.run(Map.of(inputName, input))) {
       Map<String, float[][]> out = new java.util.LinkedHashMap<>();
       for (Map.Entry<String, OnnxValue> e : result) {
         out.put(e.getKey(), (float[][]) e.getValue().getValue());
