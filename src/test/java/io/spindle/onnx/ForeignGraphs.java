@@ -121,4 +121,34 @@ final class ForeignGraphs {
     g.addOutput(value("prob", 10));
     return g;
   }
+
+  /**
+   * A small MLP on [N, 6] as torch.onnx writes it: Gemm (transB = 1) -> Relu -> Identity ->
+   * Dropout (ratio 0.25) -> Reshape (Constant [0, -1]) -> MatMul + Add -> Softmax as the only
+   * output.
+   */
+  static GraphProto.Builder torchMlp(long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    GraphProto.Builder g = GraphProto.newBuilder().setName("main_graph");
+    g.addInput(value("x", 6));
+    g.addInitializer(floats("fc1.weight", rng, 5, 6));
+    g.addInitializer(floats("fc1.bias", rng, 5));
+    g.addInitializer(floats("fc2.weight_t", rng, 5, 3));
+    g.addInitializer(floats("fc2.bias", rng, 3));
+    g.addInitializer(TensorProto.newBuilder().setName("ratio").setDataType(1).addFloatData(0.25f).build());
+    g.addNode(node("Gemm", "/fc1/Gemm", List.of("x", "fc1.weight", "fc1.bias"), "h1",
+        intAttr("transB", 1)));
+    g.addNode(node("Relu", "/Relu", List.of("h1"), "r1"));
+    g.addNode(node("Identity", "/Identity", List.of("r1"), "i1"));
+    g.addNode(node("Dropout", "/Dropout", List.of("i1", "ratio"), "d1"));
+    g.addNode(NodeProto.newBuilder().setOpType("Constant").setName("/Constant").addOutput("shape")
+        .addAttribute(AttributeProto.newBuilder().setName("value")
+            .setType(AttributeProto.AttributeType.TENSOR).setT(int64s("", 0, -1))).build());
+    g.addNode(node("Reshape", "/Reshape", List.of("d1", "shape"), "flat"));
+    g.addNode(node("MatMul", "/fc2/MatMul", List.of("flat", "fc2.weight_t"), "m2"));
+    g.addNode(node("Add", "/fc2/Add", List.of("m2", "fc2.bias"), "logits"));
+    g.addNode(node("Softmax", "/Softmax", List.of("logits"), "prob", intAttr("axis", -1)));
+    g.addOutput(value("prob", 3));
+    return g;
+  }
 }
