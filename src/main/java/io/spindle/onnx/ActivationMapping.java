@@ -33,8 +33,8 @@ final class ActivationMapping implements LayerMapping {
   }
 
   @Override
-  public ExportGraph.Value export(ExportGraph g, LayerSpec spec, int offset, ExportGraph.Value in,
-      String name) {
+  public ExportGraph.Value export(ExportGraph g, LayerSpec spec, ExportGraph.At at,
+      ExportGraph.Value in, String name) {
     return g.node(op, name, in.shape(), in.rank(), List.of(in.name()));
   }
 

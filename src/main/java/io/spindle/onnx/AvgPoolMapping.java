@@ -23,7 +23,7 @@ final class AvgPoolMapping implements LayerMapping {
   }
 
   @Override
-  public ExportGraph.Value export(ExportGraph g, LayerSpec layer, int offset,
+  public ExportGraph.Value export(ExportGraph g, LayerSpec layer, ExportGraph.At at,
       ExportGraph.Value in, String name) {
     AvgPool2D p = (AvgPool2D) layer;
     ExportGraph.Value x = g.toRank4(in, name + "_reshape");

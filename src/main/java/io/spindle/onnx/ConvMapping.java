@@ -22,15 +22,15 @@ final class ConvMapping implements LayerMapping {
   }
 
   @Override
-  public ExportGraph.Value export(ExportGraph g, LayerSpec layer, int offset,
+  public ExportGraph.Value export(ExportGraph g, LayerSpec layer, ExportGraph.At at,
       ExportGraph.Value in, String name) {
     Conv2D c = (Conv2D) layer;
     ExportGraph.Value x = g.toRank4(in, name + "_reshape");
     Shape s = x.shape();
     int weights = c.filters() * s.channels() * c.kernelH() * c.kernelW();
     String w = g.initializer(name + "_weight",
-        new long[] {c.filters(), s.channels(), c.kernelH(), c.kernelW()}, offset, weights);
-    String b = g.initializer(name + "_bias", new long[] {c.filters()}, offset + weights, c.filters());
+        new long[] {c.filters(), s.channels(), c.kernelH(), c.kernelW()}, at.param(), weights);
+    String b = g.initializer(name + "_bias", new long[] {c.filters()}, at.param() + weights, c.filters());
     return g.node("Conv", name, c.outputShape(s), 4, List.of(x.name(), w, b),
         ExportGraph.intsAttr("kernel_shape", c.kernelH(), c.kernelW()),
         ExportGraph.intsAttr("strides", c.strideH(), c.strideW()),

@@ -28,13 +28,13 @@ final class DenseMapping implements LayerMapping {
   }
 
   @Override
-  public ExportGraph.Value export(ExportGraph g, LayerSpec layer, int offset,
+  public ExportGraph.Value export(ExportGraph g, LayerSpec layer, ExportGraph.At at,
       ExportGraph.Value in, String name) {
     Dense d = (Dense) layer;
     ExportGraph.Value x = g.toRank2(in, name + "_flatten");
     int inputs = x.shape().size();
-    String w = g.initializer(name + "_weight", new long[] {inputs, d.units()}, offset, inputs * d.units());
-    String b = g.initializer(name + "_bias", new long[] {d.units()}, offset + inputs * d.units(), d.units());
+    String w = g.initializer(name + "_weight", new long[] {inputs, d.units()}, at.param(), inputs * d.units());
+    String b = g.initializer(name + "_bias", new long[] {d.units()}, at.param() + inputs * d.units(), d.units());
     return g.node("Gemm", name, d.outputShape(x.shape()), 2, List.of(x.name(), w, b),
         ExportGraph.floatAttr("alpha", 1f), ExportGraph.floatAttr("beta", 1f),
         ExportGraph.intAttr("transA", 0), ExportGraph.intAttr("transB", 0));

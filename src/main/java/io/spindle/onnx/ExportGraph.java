@@ -18,7 +18,14 @@ final class ExportGraph {
   /** A value in the graph: its name, Spindle's per-example shape and its ONNX rank (2 or 4). */
   record Value(String name, Shape shape, int rank) {}
 
+  /**
+   * Where a layer's values sit in the model vector: its parameters at {@code param}, its
+   * non-trainable state (if any) at {@code state}.
+   */
+  record At(int param, int state) {}
+
   final GraphProto.Builder graph = GraphProto.newBuilder();
+  /** The model vector: the flat parameters, then any non-trainable state. */
   final float[] params;
   /** The node that produced each value last, so the final one can be renamed to "logits". */
   private String lastNodeOutput;
@@ -40,7 +47,7 @@ final class ExportGraph {
     return new Value(out, shape, rank);
   }
 
-  /** float32 initializer from {@code params[offset..offset+count)} with the given dims. */
+  /** float32 initializer from {@code params[offset..offset+count)} (the model vector) with the given dims. */
   String initializer(String name, long[] dims, int offset, int count) {
     ByteBuffer raw = ByteBuffer.allocate(count * 4).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < count; i++) {

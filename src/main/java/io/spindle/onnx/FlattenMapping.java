@@ -26,7 +26,7 @@ final class FlattenMapping implements LayerMapping {
   }
 
   @Override
-  public ExportGraph.Value export(ExportGraph g, LayerSpec layer, int offset,
+  public ExportGraph.Value export(ExportGraph g, LayerSpec layer, ExportGraph.At at,
       ExportGraph.Value in, String name) {
     return g.toRank2(in, name);
   }

@@ -27,31 +27,98 @@ final class ImportGraph {
 
   private final Map<String, TensorProto> constants;
   private final Map<String, List<NodeProto>> consumers;
+  /** Nodes the walk has used, shared with the sub-walks of blocks. */
+  private final Set<NodeProto> visited;
   private final List<LayerSpec> layers = new ArrayList<>();
   private final List<float[]> params = new ArrayList<>();
+  private final List<float[]> states = new ArrayList<>();
   private long paramTotal;
+  private long stateTotal;
   final Shape inputShape;
   Shape shape;
   int rank;
 
   ImportGraph(Shape input, int rank, Map<String, TensorProto> constants,
-      Map<String, List<NodeProto>> consumers) {
+      Map<String, List<NodeProto>> consumers, Set<NodeProto> visited) {
     this.inputShape = input;
     this.shape = input;
     this.rank = rank;
     this.constants = constants;
     this.consumers = consumers;
+    this.visited = visited;
+  }
+
+  /** A walk of a block's layers (e.g. a residual branch) from the current value. */
+  ImportGraph child() {
+    return new ImportGraph(shape, rank, constants, consumers, visited);
+  }
+
+  /**
+   * Walks the chain of nodes from value {@code from} to value {@code to}, appending a layer per
+   * node through its mapping. Each value on the way must feed exactly one node (or, for a value
+   * with two consumers, a block mapping must take both).
+   */
+  void walk(String from, String to) {
+    String cur = from;
+    while (!cur.equals(to)) {
+      List<NodeProto> next = consumers(cur);
+      if (next.isEmpty()) {
+        throw new OnnxFormatException("value " + Onnx.quote(cur) + " does not lead to "
+            + Onnx.quote(to));
+      }
+      if (next.size() > 1) {
+        throw new OnnxFormatException("value " + Onnx.quote(cur) + " feeds " + next.size()
+            + " nodes (" + describe(next.get(0)) + ", " + describe(next.get(1))
+            + "); Spindle imports a chain of layers");
+      }
+      NodeProto node = next.get(0);
+      if (!visited.add(node) || visited.size() > OnnxImport.MAX_NODES) {
+        throw new OnnxFormatException("the graph has a cycle at " + describe(node));
+      }
+      if (node.getInputCount() == 0 || !node.getInput(0).equals(cur)) {
+        throw error(node, "takes " + Onnx.quote(cur) + " as a later input; Spindle imports "
+            + "layers whose first input is the previous layer's output");
+      }
+      String after = OnnxMappings.forOp(node.getOpType()).importNode(this, node);
+      if (!after.equals(node.getOutput(0))) {
+        visited.addAll(consumers(node.getOutput(0)));
+      }
+      cur = after;
+    }
+  }
+
+  /** Marks a node as used by a mapping that consumed it outside {@link #walk}. */
+  boolean visit(NodeProto node) {
+    return visited.add(node);
   }
 
   List<LayerSpec> layers() {
     return layers;
   }
 
-  /** The layers' parameters as Spindle's one flat vector. */
+  /** The layers' parameters in Spindle's layout, one after another. */
   float[] flatParams() {
-    float[] flat = new float[(int) paramTotal];
+    return concat(params, paramTotal);
+  }
+
+  /** The layers' non-trainable state, one after another. */
+  float[] flatState() {
+    return concat(states, stateTotal);
+  }
+
+  /** The model vector: the parameters, then the state. */
+  float[] modelVector() {
+    float[] p = flatParams();
+    float[] s = flatState();
+    float[] all = Arrays.copyOf(p, p.length + s.length);
+    System.arraycopy(s, 0, all, p.length, s.length);
+    return all;
+  }
+
+  private static float[] concat(List<float[]> parts, long total) {
+    float[] flat = new float[(int) total];
     int at = 0;
-    for (float[] p : params) {
+    for (float[] p : parts) {
       System.arraycopy(p, 0, flat, at, p.length);
       at += p.length;
     }
@@ -60,32 +127,47 @@ final class ImportGraph {
 
   /** Appends a layer with its parameters in Spindle's layout; the shape moves on. */
   void add(LayerSpec layer, float[] layerParams, NodeProto node) {
+    add(layer, layerParams, new float[0], node);
+  }
+
+  /** Appends a layer with its parameters and non-trainable state in Spindle's layout. */
+  void add(LayerSpec layer, float[] layerParams, float[] layerState, NodeProto node) {
     Shape out;
     long count;
+    long stateCount;
     try {
       out = layer.outputShape(shape);
       out.size();
       count = layer.paramCount(shape);
+      stateCount = stateCountOf(layer, shape);
     } catch (IllegalArgumentException | ArithmeticException e) {
       throw error(node, e.getMessage() == null ? "the input " + shape + " does not fit" : e.getMessage());
     }
-    if (count != layerParams.length) {
-      throw error(node, "the layer needs " + count + " parameters, the node gives " + layerParams.length);
+    if (count != layerParams.length || stateCount != layerState.length) {
+      throw error(node, "the layer needs " + count + " parameters and " + stateCount
+          + " state values, the node gives " + layerParams.length + " and " + layerState.length);
     }
     paramTotal += count;
-    if (paramTotal > MAX_ELEMENTS) {
+    stateTotal += stateCount;
+    if (paramTotal + stateTotal > MAX_ELEMENTS) {
       throw error(node, "the network exceeds 2^31 parameters");
     }
     layers.add(layer);
     params.add(layerParams);
+    states.add(layerState);
     shape = out;
+  }
+
+  /** Non-trainable values of a layer (none before batch normalization existed). */
+  private static long stateCountOf(LayerSpec layer, Shape in) {
+    return 0;
   }
 
   /** Removes the last layer (a trailing Softmax turned into the loss). */
   void removeLast() {
     layers.remove(layers.size() - 1);
-    float[] p = params.remove(params.size() - 1);
-    paramTotal -= p.length;
+    paramTotal -= params.remove(params.size() - 1).length;
+    stateTotal -= states.remove(states.size() - 1).length;
   }
 
   List<NodeProto> consumers(String value) {

@@ -21,12 +21,12 @@ interface LayerMapping {
   /**
    * Writes {@code layer} applied to {@code in}.
    *
-   * @param offset the layer's offset in the flat parameter vector ({@code g.params})
+   * @param at where the layer's parameters and state sit in the model vector ({@code g.params})
    * @param name a unique node name for this layer (derived names may add suffixes)
    * @return the layer's output value
    */
-  ExportGraph.Value export(ExportGraph g, LayerSpec layer, int offset, ExportGraph.Value in,
-      String name);
+  ExportGraph.Value export(ExportGraph g, LayerSpec layer, ExportGraph.At at,
+      ExportGraph.Value in, String name);
 
   /**
    * Appends the layers {@code node} stands for to {@code g} ({@link ImportGraph#add}), or none

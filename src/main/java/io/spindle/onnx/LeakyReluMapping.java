@@ -20,7 +20,7 @@ final class LeakyReluMapping implements LayerMapping {
   }
 
   @Override
-  public ExportGraph.Value export(ExportGraph g, LayerSpec layer, int offset,
+  public ExportGraph.Value export(ExportGraph g, LayerSpec layer, ExportGraph.At at,
       ExportGraph.Value in, String name) {
     return g.node("LeakyRelu", name, in.shape(), in.rank(), List.of(in.name()),
         ExportGraph.floatAttr("alpha", ((LeakyReLU) layer).alpha()));

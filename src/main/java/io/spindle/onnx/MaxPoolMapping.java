@@ -20,7 +20,7 @@ final class MaxPoolMapping implements LayerMapping {
   }
 
   @Override
-  public ExportGraph.Value export(ExportGraph g, LayerSpec layer, int offset,
+  public ExportGraph.Value export(ExportGraph g, LayerSpec layer, ExportGraph.At at,
       ExportGraph.Value in, String name) {
     MaxPool2D p = (MaxPool2D) layer;
     ExportGraph.Value x = g.toRank4(in, name + "_reshape");

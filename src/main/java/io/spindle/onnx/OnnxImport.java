@@ -175,35 +175,9 @@ final class OnnxImport {
         heads.add(p);
         headOp = p.getOpType();
       }
-      ImportGraph g = new ImportGraph(shape, rank, constants, withoutHeads(consumers, heads));
-      String cur = input.getName();
       Set<NodeProto> visited = new HashSet<>(heads);
-      while (!cur.equals(main)) {
-        List<NodeProto> next = g.consumers(cur);
-        if (next.isEmpty()) {
-          throw new OnnxFormatException(source + ": value " + Onnx.quote(cur)
-              + " does not lead to the output " + Onnx.quote(main));
-        }
-        if (next.size() > 1) {
-          throw new OnnxFormatException(source + ": value " + Onnx.quote(cur) + " feeds "
-              + next.size() + " nodes (" + ImportGraph.describe(next.get(0)) + ", "
-              + ImportGraph.describe(next.get(1)) + "); Spindle imports a chain of layers");
-        }
-        NodeProto node = next.get(0);
-        if (!visited.add(node) || visited.size() > MAX_NODES) {
-          throw new OnnxFormatException(source + ": the graph has a cycle at "
-              + ImportGraph.describe(node));
-        }
-        if (node.getInputCount() == 0 || !node.getInput(0).equals(cur)) {
-          throw g.error(node, "takes " + Onnx.quote(cur) + " as a later input; Spindle imports "
-              + "layers whose first input is the previous layer's output");
-        }
-        String after = OnnxMappings.forOp(node.getOpType()).importNode(g, node);
-        if (!after.equals(node.getOutput(0))) {
-          visited.addAll(g.consumers(node.getOutput(0)));
-        }
-        cur = after;
-      }
+      ImportGraph g = new ImportGraph(shape, rank, constants, withoutHeads(consumers, heads), visited);
+      g.walk(input.getName(), main);
       for (NodeProto node : graph.getNodeList()) {
         if (!node.getOpType().equals("Constant") && !visited.contains(node)) {
           throw new OnnxFormatException(source + ": " + ImportGraph.describe(node)
@@ -221,7 +195,7 @@ final class OnnxImport {
       } catch (IllegalArgumentException e) {
         throw new OnnxFormatException(source + ": " + e.getMessage());
       }
-      return new SpindleModel(spec, g.flatParams(), metadata(props, spec));
+      return new SpindleModel(spec, g.modelVector(), metadata(props, spec));
     }
 
     private void checkOpset() {

@@ -23,7 +23,7 @@ final class SoftmaxMapping implements LayerMapping {
   }
 
   @Override
-  public ExportGraph.Value export(ExportGraph g, LayerSpec layer, int offset,
+  public ExportGraph.Value export(ExportGraph g, LayerSpec layer, ExportGraph.At at,
       ExportGraph.Value in, String name) {
     ExportGraph.Value x = g.toRank2(in, name + "_flatten");
     return g.node("Softmax", name, x.shape(), 2, List.of(x.name()), ExportGraph.intAttr("axis", 1));

@@ -51,6 +51,12 @@ public final class OnnxBadFiles {
     return torchWith(g -> g).toByteArray();
   }
 
+  /** ONNX Runtime's outputs for n examples (NCHW or [N, features] per the network). */
+  public static Map<String, float[][]> runtime(byte[] model, String input,
+      io.spindle.nn.NetworkSpec spec, float[] x, int n) throws Exception {
+    return OnnxTestSupport.ort(model, input, spec, x, n);
+  }
+
   public static Map<String, Object[]> all() throws Exception {
     SpindleModel lenet = OnnxRuntimeEquivalenceTest.randomModel(
         OnnxRuntimeEquivalenceTest.layerNetworks().get("conv2d (padding, stride)"), 2);
