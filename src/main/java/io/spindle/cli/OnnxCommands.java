@@ -28,9 +28,13 @@ final class OnnxCommands {
       Files.createDirectories(parent);
     }
     model.exportOnnx(args.output);
-    out.printf("spindle: wrote %s (ONNX opset %d, %,d parameters, %,d bytes): input %s, outputs %s%n",
-        args.output, Onnx.OPSET, model.spec().paramCount(), Files.size(args.output), Onnx.INPUT,
-        model.spec().loss().isClassification() ? Onnx.LOGITS + ", " + Onnx.PROBABILITIES : Onnx.OUTPUT);
+    io.spindle.tensor.Shape in = model.spec().inputShape();
+    out.printf("spindle: wrote %s (ONNX opset %d, %,d parameters, %,d bytes): input '%s' [N, %s], "
+        + "outputs %s%n", args.output, Onnx.OPSET, model.spec().paramCount(),
+        Files.size(args.output), Onnx.INPUT, in.isVector() ? String.valueOf(in.size())
+            : in.channels() + ", " + in.height() + ", " + in.width(),
+        model.spec().loss().isClassification() ? "'" + Onnx.LOGITS + "', '" + Onnx.PROBABILITIES + "'"
+            : "'" + Onnx.OUTPUT + "'");
     return SpindleCli.OK;
   }
 

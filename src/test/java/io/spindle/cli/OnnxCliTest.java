@@ -69,7 +69,7 @@ class OnnxCliTest {
     Path onnx = tmp.resolve("out/lenet.onnx");
     CliErrorsTest.Run e = cli("export", "--model", lenetDir.toString(), "--output", onnx.toString());
     assertEquals(0, e.code(), e.err());
-    assertTrue(e.out().contains("ONNX opset 17") && e.out().contains("outputs logits, probabilities"), e.out());
+    assertTrue(e.out().contains("ONNX opset 17") && e.out().contains("input 'input' [N, 1, 28, 28], outputs 'logits', 'probabilities'"), e.out());
     CliErrorsTest.Run i = cli("import", "--onnx", onnx.toString(), "--output", tmp.resolve("back").toString());
     assertEquals(0, i.code(), i.err());
     assertTrue(i.out().contains("total parameters: 61,706"), i.out());
