@@ -9,13 +9,17 @@
 # Each table also gives the time spent inside sgemm (a separate metered pass), hence the GFLOP/s
 # of the products alone: the ceiling for the conv+dense aggregate without im2col, reorders etc.
 #
-# Usage: bench/engine.sh [rounds] [seconds-per-round]     (default 7 rounds of 1 s per backend)
+# Usage: bench/engine.sh [rounds] [seconds-per-round] [config]
+#   (default 7 rounds of 1 s per backend; a job config, e.g. conf/resnet-mnist.conf, replaces
+#   LeNet-5 by its network: the layer table then shows its batch norm and residual blocks, a
+#   block's GFLOP/s counting its convolutions and projection)
 # Output: the per-backend tables, then a summary; a copy goes to bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rounds="${1:-7}"
 seconds="${2:-1}"
+network=("${@:3:1}")
 
 mvn -B -q test-compile
 mvn -B -q dependency:build-classpath -Dmdep.includeScope=test \
@@ -51,11 +55,11 @@ out="bench/results/engine-$(date +%Y%m%d-%H%M%S).txt"
 for run in "${runs[@]}"; do
   echo "==== $run ====" | tee -a "$out"
   if [ "$run" = vector ]; then
-    "${jvm[@]}" "${force_vector[@]}" io.spindle.bench.EngineBenchmark "$rounds" "$seconds" 2>&1 \
+    "${jvm[@]}" "${force_vector[@]}" io.spindle.bench.EngineBenchmark "$rounds" "$seconds" "${network[@]}" 2>&1 \
       | grep -v -e '^WARNING: Using incubator' -e 'InstanceBuilder' -e 'Failed to load implementation' \
       | tee -a "$out"
   else
-    "${jvm[@]}" io.spindle.bench.EngineBenchmark "$rounds" "$seconds" 2>&1 \
+    "${jvm[@]}" io.spindle.bench.EngineBenchmark "$rounds" "$seconds" "${network[@]}" 2>&1 \
       | grep -v -e '^WARNING: Using incubator' | tee -a "$out"
   fi
 done

@@ -98,9 +98,22 @@ public record JobConfig(Config resolved, NetworkSpec network, OptimizerSpec opti
     Checkpoint checkpoint = new Checkpoint(c.string("dir").strip(),
         c.intAtLeast("every-iterations", 0), c.intAtLeast("every-epochs", 0),
         c.intAtLeast("keep", 1));
-    NetworkSpec network = NetworkConfig.parse(resolved);
+    NetworkSpec network = NetworkConfig.parse(resolved).withAugmentation(augmentation(d));
     OptimizerSpec optimizer = TrainingConfig.parse(resolved).optimizer();
     return new JobConfig(resolved, network, optimizer, data, training, spark, checkpoint);
+  }
+
+  /** {@code data.augment}: training-time crops and flips, carried by the network spec. */
+  static io.spindle.data.Augmentation augmentation(ConfigSection data) {
+    ConfigSection a = data.section("augment");
+    io.spindle.data.Augmentation aug = new io.spindle.data.Augmentation(
+        a.intAtLeast("crop-padding", 0), a.bool("horizontal-flip"));
+    try {
+      aug.check(NetworkConfig.inputShape(data));
+    } catch (IllegalArgumentException e) {
+      throw new SpindleConfigException("data.augment", e.getMessage());
+    }
+    return aug;
   }
 
   /** The resolved configuration as a plain map (for summary.json and the model metadata). */

@@ -3,13 +3,16 @@ package io.spindle.config;
 import io.spindle.nn.Init;
 import io.spindle.nn.LayerSpec;
 import io.spindle.nn.layers.AvgPool2D;
+import io.spindle.nn.layers.BatchNorm;
 import io.spindle.nn.layers.Conv2D;
 import io.spindle.nn.layers.Dense;
 import io.spindle.nn.layers.Dropout;
 import io.spindle.nn.layers.Flatten;
+import io.spindle.nn.layers.GlobalAvgPool;
 import io.spindle.nn.layers.LeakyReLU;
 import io.spindle.nn.layers.MaxPool2D;
 import io.spindle.nn.layers.ReLU;
+import io.spindle.nn.layers.Residual;
 import io.spindle.nn.layers.Sigmoid;
 import io.spindle.nn.layers.Softmax;
 import io.spindle.nn.layers.Tanh;
@@ -26,7 +29,9 @@ public final class LayerConfig {
 
   /** Every layer type, in the order the reference page lists them. */
   public static final List<String> TYPES = List.of("dense", "conv2d", "max-pool", "avg-pool",
-      "flatten", "relu", "leaky-relu", "sigmoid", "tanh", "softmax", "dropout");
+      "flatten", "relu", "leaky-relu", "sigmoid", "tanh", "softmax", "dropout", "batch-norm",
+      "global-avg-pool", "residual");
+  static final List<String> SHORTCUTS = List.of("auto", "projection");
 
   static final String EXAMPLE = "{ type = dense, units = 10 }";
   private static final List<String> INITS = List.of("he-uniform", "he-normal", "xavier-uniform",
@@ -44,7 +49,9 @@ public final class LayerConfig {
       case "max-pool", "avg-pool" -> List.of("size", "stride", "padding");
       case "leaky-relu" -> List.of("alpha");
       case "dropout" -> List.of("rate");
-      case "flatten", "relu", "sigmoid", "tanh", "softmax" -> List.<String>of();
+      case "batch-norm" -> List.of("momentum", "epsilon");
+      case "residual" -> List.of("layers", "shortcut");
+      case "flatten", "relu", "sigmoid", "tanh", "softmax", "global-avg-pool" -> List.<String>of();
       default -> throw new IllegalArgumentException("unknown layer type " + type);
     });
     return keys;
@@ -83,6 +90,23 @@ public final class LayerConfig {
         case "tanh" -> new Tanh();
         case "softmax" -> new Softmax();
         case "dropout" -> new Dropout(layer.number("rate", "in [0, 1)", r -> r >= 0 && r < 1, 0.5));
+        case "batch-norm" -> new BatchNorm(
+            layer.number("momentum", "in (0, 1]", m -> m > 0 && m <= 1, BatchNorm.DEFAULT_MOMENTUM),
+            layer.number("epsilon", "positive", e -> e > 0, BatchNorm.DEFAULT_EPSILON));
+        case "global-avg-pool" -> new GlobalAvgPool();
+        case "residual" -> {
+          List<ConfigSection> items = layer.objectList("layers", EXAMPLE);
+          if (items.isEmpty()) {
+            throw layer.error("layers", layer.value("layers"), "the residual block has no layers;"
+                + " add at least one, e.g. { type = conv2d, filters = 16, kernel = 3, padding = 1 }");
+          }
+          List<LayerSpec> inner = new ArrayList<>();
+          for (ConfigSection item : items) {
+            inner.add(parse(item));
+          }
+          yield new Residual(inner, Residual.Shortcut.fromConfigName(
+              layer.choice("shortcut", "auto", SHORTCUTS, "shortcut")));
+        }
         default -> throw new IllegalStateException(type);
       };
     } catch (SpindleConfigException e) {
@@ -101,6 +125,13 @@ public final class LayerConfig {
   static Map<String, Object> toMap(LayerSpec layer) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("type", layer.kind());
+    if (layer instanceof Residual r) {
+      List<Object> inner = new ArrayList<>();
+      for (LayerSpec l : r.layers()) {
+        inner.add(toMap(l));
+      }
+      m.put("layers", inner);
+    }
     for (Map.Entry<String, Object> e : layer.config().entrySet()) {
       m.put(e.getKey(), compact(e.getValue()));
     }

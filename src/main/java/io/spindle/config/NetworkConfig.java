@@ -39,7 +39,8 @@ import java.util.Map;
  *
  * Layer types: dense (units, init), conv2d (filters, kernel, stride, padding, init), max-pool and
  * avg-pool (size, stride, padding), flatten, relu, leaky-relu (alpha), sigmoid, tanh, softmax,
- * dropout (rate). Unknown keys and types, wrong value types and shapes that do not fit are
+ * dropout (rate), batch-norm (momentum, epsilon), global-avg-pool, residual (layers: a nested
+ * list of layers, whose paths read {@code model.layers[4].layers[1].units}; shortcut). Unknown keys and types, wrong value types and shapes that do not fit are
  * rejected with a {@link SpindleConfigException} naming the key path, e.g.
  * {@code model.layers[3].unit}, and the file and line.
  */

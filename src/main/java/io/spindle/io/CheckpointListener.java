@@ -180,7 +180,7 @@ public final class CheckpointListener implements TrainingListener {
     Checkpoint cp = new Checkpoint(iterationsDone, epoch, step, ctx.options().seed(),
         ctx.options().shuffle(), s.globalBatch(), sizes,
         step == 0 ? new Metrics() : ctx.epochMetrics(), List.copyOf(history), ctx.spec(),
-        ctx.params(), ctx.optimizer().name(), ctx.optimizer().stateNames(),
+        ctx.modelVector(), ctx.optimizer().name(), ctx.optimizer().stateNames(),
         ctx.optimizer().state(), config, dataFingerprint, null);
     try {
       store.write(cp);

@@ -49,7 +49,9 @@ import org.apache.hadoop.fs.Path;
  *                                            "parameters": {"count": N, "sha256": ...},
  *                                            "optimizer": {"name": "adam", "state": [...]},
  *                                            "data-fingerprint": "...", "config": {...}}
- * DIR/ckpt-000000000120/parameters.f32       N little-endian float32
+ * DIR/ckpt-000000000120/parameters.f32       N little-endian float32: the model vector (the
+ *                                            parameters, then the network's non-trainable
+ *                                            state, e.g. batch-norm running statistics)
  * DIR/ckpt-000000000120/optimizer-m.f32      one file per optimizer state array
  * </pre>
  *
@@ -479,7 +481,9 @@ public final class CheckpointStore {
         || !"little-endian".equals(p.path("byte-order").asText())) {
       throw f.bad("parameters must be float32 little-endian in " + PARAMETERS);
     }
-    checkCount(f, p, "parameters", paramCount);
+    // The model vector: parameters, then state (NetworkSpec#modelVector).
+    int modelSize = spec.modelSize();
+    checkCount(f, p, "parameters", modelSize);
     JsonNode opt = f.object(root, "optimizer");
     String optimizer = opt.path("name").asText("");
     if (!STATE_NAME.matcher(optimizer).matches()) {
@@ -503,11 +507,11 @@ public final class CheckpointStore {
       names.add(n);
     }
     // Every size is known and checked; now the file lengths, still before allocating.
-    checkLength(new Path(cpDir, PARAMETERS), paramCount);
+    checkLength(new Path(cpDir, PARAMETERS), modelSize);
     for (String n : names) {
       checkLength(new Path(cpDir, stateFile(n)), paramCount);
     }
-    float[] params = readFloats(new Path(cpDir, PARAMETERS), paramCount, p.path("sha256").asText());
+    float[] params = readFloats(new Path(cpDir, PARAMETERS), modelSize, p.path("sha256").asText());
     List<float[]> state = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       state.add(readFloats(new Path(cpDir, stateFile(names.get(i))), paramCount,

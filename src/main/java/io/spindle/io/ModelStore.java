@@ -31,6 +31,12 @@ import java.util.UUID;
  * DIR/parameters.f32   N raw little-endian float32 values
  * </pre>
  *
+ * <p>Version 2 adds the network's non-trainable state (batch-norm running statistics) in its
+ * own file, described like the parameters:
+ * {@code "state": {"file": "state.f32", "count": S, "dtype": "float32", ..., "sha256": "..."}}.
+ * A network without state is written as version 1, as before, and both versions are read;
+ * {@link StoredModel#params()} is the model vector, the parameters followed by the state.
+ *
  * <p>Writing goes to a temporary sibling directory that is renamed into place, so a crash
  * leaves the previous model or the new one, never a half-written one. Reading checks the
  * format, version, declared sizes (against the file sizes and the network) and the checksum
@@ -39,9 +45,13 @@ import java.util.UUID;
 public final class ModelStore {
 
   public static final String FORMAT = "spindle-model";
-  public static final int VERSION = 1;
+  /** The newest version (with state); models without state are still written as version 1. */
+  public static final int VERSION = 2;
+  /** The version of models without state (and of every model before batch normalization). */
+  public static final int VERSION_WITHOUT_STATE = 1;
   static final String DESCRIPTOR = "model.json";
   static final String PARAMETERS = "parameters.f32";
+  static final String STATE = "state.f32";
   /** model.json is small; anything larger is not ours (and is not read into memory). */
   static final long MAX_DESCRIPTOR_BYTES = 16L << 20;
 
@@ -50,7 +60,10 @@ public final class ModelStore {
 
   private ModelStore() {}
 
-  /** What a model directory holds: the network description, parameters and metadata. */
+  /**
+   * What a model directory holds: the network description, the model vector (parameters, then
+   * state) and metadata.
+   */
   public record StoredModel(JsonNode network, float[] params, JsonNode metadata) {}
 
   /**
@@ -61,6 +74,21 @@ public final class ModelStore {
    */
   public static void write(Path dir, Map<String, Object> network, float[] params,
       Map<String, Object> metadata) throws IOException {
+    write(dir, network, params, 0, metadata);
+  }
+
+  /**
+   * Writes a model directory atomically: the last {@code stateCount} values of {@code model}
+   * are the network's state (version 2), the others its parameters.
+   */
+  public static void write(Path dir, Map<String, Object> network, float[] model, int stateCount,
+      Map<String, Object> metadata) throws IOException {
+    if (stateCount < 0 || stateCount > model.length) {
+      throw new IllegalArgumentException("state of " + stateCount + " values in a model vector of "
+          + model.length);
+    }
+    float[] params = stateCount == 0 ? model
+        : java.util.Arrays.copyOf(model, model.length - stateCount);
     Path parent = dir.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + UUID.randomUUID());
@@ -69,7 +97,7 @@ public final class ModelStore {
       String sha = writeParameters(tmp.resolve(PARAMETERS), params);
       ObjectNode root = JSON.createObjectNode();
       root.put("format", FORMAT);
-      root.put("version", VERSION);
+      root.put("version", stateCount == 0 ? VERSION_WITHOUT_STATE : VERSION);
       root.set("network", JSON.valueToTree(network));
       ObjectNode p = root.putObject("parameters");
       p.put("file", PARAMETERS);
@@ -77,6 +105,15 @@ public final class ModelStore {
       p.put("dtype", "float32");
       p.put("byte-order", "little-endian");
       p.put("sha256", sha);
+      if (stateCount > 0) {
+        float[] state = java.util.Arrays.copyOfRange(model, params.length, model.length);
+        ObjectNode st = root.putObject("state");
+        st.put("file", STATE);
+        st.put("count", stateCount);
+        st.put("dtype", "float32");
+        st.put("byte-order", "little-endian");
+        st.put("sha256", writeParameters(tmp.resolve(STATE), state));
+      }
       root.set("metadata", JSON.valueToTree(metadata));
       Path desc = tmp.resolve(DESCRIPTOR);
       try (OutputStream out = Files.newOutputStream(desc, StandardOpenOption.CREATE_NEW)) {
@@ -118,6 +155,15 @@ public final class ModelStore {
    */
   public static StoredModel read(Path dir, java.util.function.ToIntFunction<JsonNode> expectedParams)
       throws IOException {
+    return read(dir, expectedParams, null);
+  }
+
+  /**
+   * As {@link #read(Path, java.util.function.ToIntFunction)}, also checking the state count the
+   * described network needs ({@code expectedState}, null to skip).
+   */
+  public static StoredModel read(Path dir, java.util.function.ToIntFunction<JsonNode> expectedParams,
+      java.util.function.ToIntFunction<JsonNode> expectedState) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new ModelFormatException(dir + " is not a model directory (it does not exist or is a file); "
           + "pass the model/ folder written by spindle train");
@@ -146,10 +192,13 @@ public final class ModelStore {
       throw new ModelFormatException(desc + " has no format \"version\"; it is not a Spindle"
           + " model or it was edited");
     }
-    if (!version.isIntegralNumber() || !version.canConvertToLong() || version.asLong() != VERSION) {
+    if (!version.isIntegralNumber() || !version.canConvertToLong()
+        || (version.asLong() != VERSION && version.asLong() != VERSION_WITHOUT_STATE)) {
       throw new FormatVersionException(desc + " has format version " + version
-          + ", but this Spindle reads version " + VERSION + "; use the Spindle release that wrote it");
+          + ", but this Spindle reads version " + VERSION_WITHOUT_STATE + " and version "
+          + VERSION + " (with state); use the Spindle release that wrote it");
     }
+    boolean withState = version.asLong() == VERSION;
     JsonNode p = root.path("parameters");
     if (!p.path("count").canConvertToLong() || !p.path("count").isIntegralNumber()) {
       throw new ModelFormatException(desc + ": parameters.count is missing or not an integer");
@@ -166,10 +215,30 @@ public final class ModelStore {
     if (!network.isObject()) {
       throw new ModelFormatException(desc + ": \"network\" is missing");
     }
+    JsonNode st = root.path("state");
+    long stateCount = 0;
+    if (withState) {
+      if (!st.isObject() || !st.path("count").isIntegralNumber() || !st.path("count").canConvertToLong()) {
+        throw new ModelFormatException(desc + ": version " + VERSION + " needs \"state\" with an"
+            + " integer count; the model is corrupt or was edited");
+      }
+      stateCount = st.path("count").asLong();
+      if (stateCount <= 0 || stateCount > Integer.MAX_VALUE - 8 - count) {
+        throw new ModelFormatException(desc + ": state.count " + stateCount + " is out of range");
+      }
+      if (!"float32".equals(st.path("dtype").asText()) || !"little-endian".equals(st.path("byte-order").asText())
+          || !STATE.equals(st.path("file").asText())) {
+        throw new ModelFormatException(desc + ": state must be float32 little-endian in " + STATE);
+      }
+    }
     if (expectedParams != null) {
       int expected;
+      int expectedStateCount = -1;
       try {
         expected = expectedParams.applyAsInt(network);
+        if (expectedState != null) {
+          expectedStateCount = expectedState.applyAsInt(network);
+        }
       } catch (IllegalArgumentException e) {
         throw new ModelFormatException(desc + ": invalid network: " + e.getMessage());
       }
@@ -177,17 +246,37 @@ public final class ModelStore {
         throw new ModelFormatException(desc + ": declares " + count + " parameters but its network needs "
             + expected + "; the model is corrupt or was edited");
       }
+      if (expectedStateCount >= 0 && expectedStateCount != stateCount) {
+        throw new ModelFormatException(desc + ": declares " + stateCount + " state values but its"
+            + " network needs " + expectedStateCount + "; the model is corrupt or was edited");
+      }
     }
-    Path file = dir.resolve(PARAMETERS);
+    float[] params = readFloats(dir.resolve(PARAMETERS), (int) count, p.path("sha256").asText(),
+        (int) stateCount);
+    if (withState) {
+      float[] state = readFloats(dir.resolve(STATE), (int) stateCount,
+          st.path("sha256").asText(), 0);
+      System.arraycopy(state, 0, params, (int) count, (int) stateCount);
+    }
+    return new StoredModel(network, params, root.path("metadata"));
+  }
+
+  /**
+   * Reads {@code count} floats from {@code file}, checking its length and SHA-256, into a new
+   * array with {@code spare} more zeros at the end.
+   */
+  private static float[] readFloats(Path file, int count, String expectedSha, int spare)
+      throws IOException {
+    Path dir = file.getParent();
     if (!Files.isRegularFile(file)) {
-      throw new ModelFormatException(dir + " has no " + PARAMETERS + "; the model is incomplete");
+      throw new ModelFormatException(dir + " has no " + file.getFileName() + "; the model is incomplete");
     }
     long size = Files.size(file);
-    if (size != count * 4) {
+    if (size != (long) count * 4) {
       throw new ModelFormatException(file + " holds " + size + " bytes but " + count
-          + " float32 parameters need " + count * 4 + "; the file is truncated or corrupt");
+          + " float32 parameters need " + (long) count * 4 + "; the file is truncated or corrupt");
     }
-    float[] params = new float[(int) count];
+    float[] params = new float[count + spare];
     MessageDigest sha = sha256();
     try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
       byte[] chunk = new byte[1 << 16];
@@ -206,11 +295,11 @@ public final class ModelStore {
       }
     }
     String actual = HexFormat.of().formatHex(sha.digest());
-    if (!actual.equals(p.path("sha256").asText())) {
+    if (!actual.equals(expectedSha)) {
       throw new ModelFormatException(file + ": checksum mismatch (sha256 " + actual + ", expected "
-          + p.path("sha256").asText() + "); the parameters are corrupt");
+          + expectedSha + "); the parameters are corrupt");
     }
-    return new StoredModel(network, params, root.path("metadata"));
+    return params;
   }
 
   private static MessageDigest sha256() {

@@ -9,7 +9,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A trained model: its network and flat parameters, plus metadata. The Java API to Spindle's
+ * A trained model: its network and model vector (the flat parameters, then the non-trainable
+ * state such as batch-norm running statistics), plus metadata. The Java API to Spindle's
  * model directories ({@link ModelStore}); {@code spindle evaluate/predict} use the same calls.
  *
  * <pre>{@code
@@ -22,21 +23,22 @@ public record SpindleModel(NetworkSpec spec, float[] params, JsonNode metadata) 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public SpindleModel {
-    if (params.length != spec.paramCount()) {
-      throw new IllegalArgumentException("the network needs " + spec.paramCount()
-          + " parameters, got " + params.length);
+    if (params.length != spec.modelSize()) {
+      throw new IllegalArgumentException("the network needs " + spec.modelSize()
+          + " values (parameters, then state), got " + params.length);
     }
   }
 
   public static SpindleModel load(Path dir) throws IOException {
-    ModelStore.StoredModel stored = ModelStore.read(dir, network -> parse(network).paramCount());
+    ModelStore.StoredModel stored = ModelStore.read(dir, network -> parse(network).paramCount(),
+        network -> parse(network).stateCount());
     return new SpindleModel(parse(stored.network()), stored.params(), stored.metadata());
   }
 
   /** Writes the model directory atomically. */
   public static void save(Path dir, NetworkSpec spec, float[] params, Map<String, Object> metadata)
       throws IOException {
-    ModelStore.write(dir, NetworkConfig.toMap(spec), params, metadata);
+    ModelStore.write(dir, NetworkConfig.toMap(spec), params, spec.stateCount(), metadata);
   }
 
   public void save(Path dir) throws IOException {

@@ -49,6 +49,14 @@ public abstract class Layer {
   /** Re-seeds stochastic layers (dropout); deterministic layers ignore it. */
   public void reseed(long seed) {}
 
+  /**
+   * Adds the statistics of the last training-mode forward pass that this layer's state update
+   * needs (batch normalization: per-channel sums and sums of squares of its input) into
+   * {@code stats}, at this layer's state offset minus {@code base} (the state's start in the
+   * model vector). Layers without state add nothing.
+   */
+  public void addBatchStatistics(double[] stats, int base) {}
+
   public Shape inputShape() {
     return inputShape;
   }

@@ -15,7 +15,8 @@ public final class Network {
     this.spec = spec;
     this.layers = new Layer[spec.layerCount()];
     for (int i = 0; i < layers.length; i++) {
-      layers[i] = spec.layers().get(i).instantiate(spec.layerInputShape(i), spec.paramOffset(i));
+      layers[i] = spec.layers().get(i).instantiate(spec.layerInputShape(i), spec.paramOffset(i),
+          spec.paramCount() + spec.stateOffset(i));
     }
   }
 
@@ -57,6 +58,17 @@ public final class Network {
       g = layers[i].backward(params, grads, in, g, n, i > 0 || inputGradient);
     }
     return g;
+  }
+
+  /**
+   * Adds the last training-mode forward pass's batch statistics (what the state update needs,
+   * in the state's layout) into {@code stats}, which holds {@link NetworkSpec#stateCount()}
+   * values.
+   */
+  public void addBatchStatistics(double[] stats) {
+    for (Layer layer : layers) {
+      layer.addBatchStatistics(stats, spec.paramCount());
+    }
   }
 
   /** Seeds stochastic layers (dropout) for the next forward pass. */

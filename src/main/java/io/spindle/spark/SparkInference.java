@@ -54,9 +54,9 @@ public final class SparkInference {
 
     /** Needs a running SparkContext (it serializes the spec with Spark's closure serializer). */
     public NetworkParams(NetworkSpec spec, float[] params) {
-      if (params.length != spec.paramCount()) {
-        throw new IllegalArgumentException("the network needs " + spec.paramCount()
-            + " parameters, got " + params.length);
+      if (params.length != spec.modelSize()) {
+        throw new IllegalArgumentException("the network needs " + spec.modelSize()
+            + " parameters (with its state), got " + params.length);
       }
       this.spec = ClosureSerialized.of(spec);
       this.params = params;

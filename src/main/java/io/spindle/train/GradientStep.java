@@ -15,6 +15,11 @@ public final class GradientStep {
   private final Network network;
   private final Loss loss;
   private final int outSize;
+  private final int stateCount;
+  private final io.spindle.tensor.Shape inputShape;
+  /** Training-time augmentation from the spec, or null. */
+  private final io.spindle.data.Augmentation augmentation;
+  private float[] augmentScratch = new float[0];
   private float[] gradOutput = new float[0];
   /** Batch buffers for examples gathered from a block (grow to the largest batch, then stay). */
   private float[] x = new float[0];
@@ -24,6 +29,9 @@ public final class GradientStep {
     this.network = spec.instantiate();
     this.loss = spec.loss();
     this.outSize = spec.outputShape().size();
+    this.stateCount = spec.stateCount();
+    this.inputShape = spec.inputShape();
+    this.augmentation = spec.augmentation();
   }
 
   public Network network() {
@@ -49,6 +57,9 @@ public final class GradientStep {
     if (gradOutput.length < n * outSize) {
       gradOutput = new float[n * outSize];
     }
+    if (stateCount > 0) {
+      network.addBatchStatistics(into.batchStats(stateCount));
+    }
     double lossSum = loss.lossAndGradient(out, targets, n, outSize, gradOutput);
     int correct = loss.countCorrect(out, targets, n, outSize);
     network.backward(params, grads, gradOutput, n);
@@ -57,8 +68,9 @@ public final class GradientStep {
 
   /**
    * Gathers examples {@code order[from .. from+n)} of {@code block} into this step's batch
-   * buffers (uint8 features scaled to float here, per batch) and accumulates as
-   * {@link #accumulate(float[], float[], float[], int, float[], long, Metrics)}.
+   * buffers (uint8 features scaled to float here, per batch), applies the spec's training
+   * augmentation (seeded by {@code seed} and each example's index in the block), and
+   * accumulates as {@link #accumulate(float[], float[], float[], int, float[], long, Metrics)}.
    */
   public void accumulate(float[] params, ExampleBlock block, int[] order, int from, int n,
       float[] grads, long seed, Metrics into) {
@@ -67,6 +79,12 @@ public final class GradientStep {
     }
     ensureBatch(block, n);
     block.gather(order, from, n, x, y);
+    if (augmentation != null) {
+      if (augmentScratch.length < inputShape.size()) {
+        augmentScratch = new float[inputShape.size()];
+      }
+      augmentation.apply(x, n, inputShape, order, from, seed, augmentScratch);
+    }
     accumulate(params, x, y, n, grads, seed, into);
   }
 

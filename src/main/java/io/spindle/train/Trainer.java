@@ -11,7 +11,9 @@ import java.util.List;
  * The one training loop, whatever computes the gradients. Per iteration: the summed gradient
  * and metrics of the global batch from a {@link GradientSource}; division by the batch's
  * example count; {@link TrainingListener#beforeUpdate} (the divergence check); the optimizer
- * step; {@link TrainingListener#onIteration}. Per epoch: validation when due, then
+ * step; the update of the non-trainable state (batch-norm running statistics) from the batch's
+ * statistics, which never reach the optimizer; {@link TrainingListener#onIteration}. Per epoch:
+ * validation (on the model vector: parameters, then state) when due, then
  * {@link TrainingListener#onEpochEnd}. Runs on the driver; single-threaded.
  */
 public final class Trainer {
@@ -31,16 +33,19 @@ public final class Trainer {
   }
 
   /**
-   * Trains from {@code initialParams} (not modified) and returns the final parameters and
+   * Trains from {@code initialParams} (not modified) and returns the final model vector and
    * history.
    *
+   * @param initialParams the model vector ({@link NetworkSpec#initParams}: parameters, then
+   *     state), or the parameters alone (the state then starts from {@link
+   *     NetworkSpec#initState})
    * @param validation evaluates the test set when due, or null for none
    * @throws TrainingDivergedException when the loss or gradient stops being finite
    */
   public TrainingResult fit(GradientSource source, Evaluator validation, float[] initialParams) {
-    if (initialParams.length != spec.paramCount()) {
+    if (initialParams.length != spec.modelSize() && initialParams.length != spec.paramCount()) {
       throw new IllegalArgumentException("the parameter vector has " + initialParams.length
-          + " values but the network needs " + spec.paramCount()
+          + " values but the network needs " + spec.modelSize()
           + "; was it saved from a different network?");
     }
     BatchSchedule schedule = source.schedule();
@@ -53,7 +58,10 @@ public final class Trainer {
     if (options.maxIterations() > 0) {
       total = Math.min(total, options.maxIterations());
     }
-    float[] params = initialParams.clone();
+    float[] params = Arrays.copyOf(initialParams, spec.paramCount());
+    float[] state = initialParams.length == spec.modelSize()
+        ? Arrays.copyOfRange(initialParams, spec.paramCount(), spec.modelSize())
+        : spec.initState();
     float[] grad = new float[params.length];
     List<TrainingListener> listeners = new ArrayList<>();
     if (options.divergenceCheck()) {
@@ -64,7 +72,8 @@ public final class Trainer {
     }
     listeners.addAll(options.listeners());
 
-    TrainingContext ctx = new TrainingContext(spec, optimizer, options, schedule, params, total);
+    TrainingContext ctx = new TrainingContext(spec, optimizer, options, schedule, params, state,
+        total);
     List<EpochSummary> history = new ArrayList<>();
     long iteration = options.startIteration();
     try {
@@ -99,6 +108,9 @@ public final class Trainer {
             l.beforeUpdate(ctx, grad, batch);
           }
           optimizer.step(params, grad, iteration);
+          if (state.length > 0) {
+            spec.updateState(state, batch.batchStats, batch.count);
+          }
           long dt = System.nanoTime() - t0;
           ctx.trainNanos += dt;
           ctx.examples += batch.count;
@@ -121,7 +133,7 @@ public final class Trainer {
         double testLoss = Double.NaN;
         double testAcc = Double.NaN;
         if (validation != null && options.validateAfter(epoch)) {
-          Metrics test = validation.evaluate(params,
+          Metrics test = validation.evaluate(spec.modelVector(params, state),
               new Progress(epoch, options.epochs(), -1, stepsPerEpoch, iteration));
           testLoss = test.meanLoss();
           testAcc = test.accuracy();
@@ -135,7 +147,8 @@ public final class Trainer {
           l.onEpochEnd(ctx, summary);
         }
       }
-      TrainingResult result = new TrainingResult(params, List.copyOf(history), iteration,
+      TrainingResult result = new TrainingResult(spec.modelVector(params, state),
+          List.copyOf(history), iteration,
           ctx.examples, ctx.trainSeconds(), ctx.elapsedSeconds());
       for (TrainingListener l : listeners) {
         l.onTrainingEnd(ctx, result);

@@ -19,6 +19,7 @@ public final class TrainingContext {
   private final TrainingOptions options;
   private final BatchSchedule schedule;
   private final float[] params;
+  private final float[] state;
   private final long startNanos;
   int epoch;
   int step;
@@ -30,12 +31,13 @@ public final class TrainingContext {
   private String stopReason;
 
   TrainingContext(NetworkSpec spec, Optimizer optimizer, TrainingOptions options,
-      BatchSchedule schedule, float[] params, long totalIterations) {
+      BatchSchedule schedule, float[] params, float[] state, long totalIterations) {
     this.spec = spec;
     this.optimizer = optimizer;
     this.options = options;
     this.schedule = schedule;
     this.params = params;
+    this.state = state;
     this.totalIterations = totalIterations;
     this.startNanos = System.nanoTime();
   }
@@ -60,6 +62,19 @@ public final class TrainingContext {
   /** The live parameter vector (read only). */
   public float[] params() {
     return params;
+  }
+
+  /** The live non-trainable state (batch-norm running statistics; read only, may be empty). */
+  public float[] state() {
+    return state;
+  }
+
+  /**
+   * The model vector now: the parameters, then the state (a copy when the network has state,
+   * else the live parameter array). What checkpoints and validation use.
+   */
+  public float[] modelVector() {
+    return spec.modelVector(params, state);
   }
 
   /** 0-based epoch in progress (or just finished, at epoch end). */

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * What {@link Trainer#fit} returns.
  *
- * @param params the final flat parameter vector
+ * @param params the final model vector: the flat parameters, then the non-trainable state
+ *     (batch-norm running statistics; none for most networks), see NetworkSpec#modelVector
  * @param history one summary per completed epoch
  * @param iterations global iterations completed (including any before a resume)
  * @param examples training examples processed in this run

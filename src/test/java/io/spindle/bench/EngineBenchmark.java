@@ -30,7 +30,9 @@ import java.util.SplittableRandom;
  * other processes on a shared machine do not inflate (they still compete for caches and memory
  * bandwidth), and from the wall clock; on an idle machine the two agree.
  *
- * <p>Usage: {@code EngineBenchmark [rounds] [secondsPerRound]}; prints a table and one
+ * <p>Usage: {@code EngineBenchmark [rounds] [secondsPerRound] [config]}, where a job config
+ * (e.g. {@code conf/resnet-mnist.conf}) replaces LeNet-5 by its network (a residual block is
+ * one row, its FLOPs those of its convolutions, projection included); prints a table and one
  * {@code RESULT} line for the script to collect. {@code EngineBenchmark --backend} prints the
  * BLAS backend netlib picks and exits.
  */
@@ -48,10 +50,16 @@ public final class EngineBenchmark {
     }
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
     double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
+    String name = "LeNet-5";
     NetworkSpec spec = NetworkSpec.builder().input(1, 28, 28)
         .conv(6, 5).pad(2).relu().maxPool(2)
         .conv(16, 5).relu().maxPool(2)
         .dense(120).relu().dense(84).relu().dense(10).build();
+    if (args.length > 2) {
+      name = java.nio.file.Path.of(args[2]).getFileName().toString().replace(".conf", "");
+      spec = io.spindle.config.NetworkConfig.parse(io.spindle.config.ConfigLoader.load(
+          java.nio.file.Path.of(args[2]), java.util.List.of()));
+    }
 
     String load0 = loadAverage();
     System.out.printf(Locale.ROOT,
@@ -162,7 +170,7 @@ public final class EngineBenchmark {
     System.out.println();
     System.out.printf(Locale.ROOT, "%-44s %12s %12s%n", "", "CPU time", "wall clock");
     System.out.printf(Locale.ROOT, "%-44s %12.0f %12.0f%n",
-        "LeNet-5 train step, images/s", BATCH * 1000.0 / median(stepCpu),
+        name + " train step, images/s", BATCH * 1000.0 / median(stepCpu),
         BATCH * 1000.0 / median(stepWall));
     System.out.printf(Locale.ROOT, "%-44s %12s %12s%n", "  ms per batch of 64 [min..max]",
         range(stepCpu), range(stepWall));
@@ -198,9 +206,28 @@ public final class EngineBenchmark {
 
   /** Nominal forward and backward FLOPs of layer i for one batch (0 for non-product layers). */
   static double[] flops(NetworkSpec spec, int i) {
-    LayerSpec layer = spec.layers().get(i);
-    Shape in = spec.layerInputShape(i);
-    Shape out = spec.layerOutputShape(i);
+    return flops(spec.layers().get(i), spec.layerInputShape(i), spec.layerOutputShape(i), i == 0);
+  }
+
+  private static double[] flops(LayerSpec layer, Shape in, Shape out, boolean first) {
+    if (layer instanceof io.spindle.nn.layers.Residual r) {
+      double[] sum = new double[2];
+      Shape s = in;
+      for (int j = 0; j < r.layers().size(); j++) {
+        Shape next = r.layers().get(j).outputShape(s);
+        double[] f = flops(r.layers().get(j), s, next, first && j == 0);
+        sum[0] += f[0];
+        sum[1] += f[1];
+        s = next;
+      }
+      if (!s.equals(in) || r.shortcut() == io.spindle.nn.layers.Residual.Shortcut.PROJECTION) {
+        // The 1x1 projection (a dense layer for vectors).
+        double macs = (double) s.size() * in.channels();
+        sum[0] += 2 * macs * BATCH;
+        sum[1] += 2 * macs * BATCH * (first ? 1 : 2);
+      }
+      return sum;
+    }
     double macs;
     if (layer instanceof Conv2D c) {
       macs = (double) out.height() * out.width() * c.filters() * in.channels() * c.kernelH()
@@ -212,7 +239,7 @@ public final class EngineBenchmark {
     }
     double forward = 2 * macs * BATCH;
     // Backward: weight gradient, plus input gradient except for the first layer.
-    double backward = forward * (i == 0 ? 1 : 2);
+    double backward = forward * (first ? 1 : 2);
     return new double[] {forward, backward};
   }
 

@@ -232,6 +232,74 @@ class NetworkConfigTest {
     }
   }
 
+  /**
+   * The ResNet configs: residual blocks (one with a projection), batch norm, global average
+   * pooling, data.augment; their networks read back from the model format's map form and from
+   * the summary's HOCON as equal networks.
+   */
+  @Test
+  void theResNetConfigsLoadWithAugmentationAndReadBackFromTheirMapForm() {
+    for (String file : List.of("conf/resnet-mnist.conf", "conf/resnet-color-example.conf")) {
+      JobConfig job = JobConfig.from(ConfigLoader.load(Path.of(file), List.of()));
+      NetworkSpec spec = job.network();
+      assertEquals(10, spec.outputShape().size(), file);
+      assertTrue(spec.stateCount() > 0, file);
+      assertTrue(spec.augmentation() != null && spec.augmentation().cropPadding() > 0, file);
+      NetworkSpec back = NetworkConfig.parse(NetworkConfig.toMap(spec));
+      assertEquals(spec.layers(), back.layers(), file);
+      assertEquals(spec.paramCount(), back.paramCount());
+      assertEquals(spec.stateCount(), back.stateCount());
+      assertEquals(spec.layers(), NetworkConfig.parse(ConfigLoader.load(
+          com.typesafe.config.ConfigFactory.parseString(NetworkConfig.toHocon(spec)),
+          List.of())).layers(), file + " through HOCON");
+    }
+    JobConfig color = JobConfig.from(ConfigLoader.load(Path.of("conf/resnet-color-example.conf"),
+        List.of()));
+    assertTrue(color.network().augmentation().horizontalFlip());
+    assertEquals(io.spindle.tensor.Shape.vector(64),
+        color.network().layerOutputShape(color.network().layerCount() - 2));
+  }
+
+  @Test
+  void residualAndBatchNormErrorsNameTheNestedKey(@TempDir Path dir) throws IOException {
+    String block = "data.input-shape = [1, 8, 8]\nmodel.layers = [\n"
+        + "  { type = conv2d, filters = 4, kernel = 3, padding = 1 }\n"
+        + "  { type = residual, layers = [ { type = conv2d, filters = 4, kernel = 3, padding = 1 },"
+        + " { type = batch-norm, momentum = MOMENTUM } ] }\n"
+        + "  { type = dense, units = 3 }\n]\n";
+    Path file = dir.resolve("res.conf");
+    Files.writeString(file, block.replace("MOMENTUM", "1.5"));
+    SpindleConfigException e = assertThrows(SpindleConfigException.class,
+        () -> NetworkConfig.parse(ConfigLoader.load(file, List.of())));
+    assertContains(e.getMessage(), "model.layers[1].layers[1].momentum (res.conf:4)", "(0, 1]");
+    Files.writeString(file, block.replace("MOMENTUM", "0.1").replace("padding = 1 },",
+        "padding = 1, unit = 3 },"));
+    e = assertThrows(SpindleConfigException.class,
+        () -> NetworkConfig.parse(ConfigLoader.load(file, List.of())));
+    assertContains(e.getMessage(), "model.layers[1].layers[0].unit", "valid keys");
+    Files.writeString(file, block.replace("MOMENTUM", "0.1").replace("] }", "], shortcut = none }"));
+    e = assertThrows(SpindleConfigException.class,
+        () -> NetworkConfig.parse(ConfigLoader.load(file, List.of())));
+    assertContains(e.getMessage(), "model.layers[1].shortcut", "auto, projection");
+    Files.writeString(file, "data.input-shape = [1, 8, 8]\nmodel.layers = [\n"
+        + "  { type = residual, layers = [] }\n  { type = dense, units = 3 }\n]\n");
+    e = assertThrows(SpindleConfigException.class,
+        () -> NetworkConfig.parse(ConfigLoader.load(file, List.of())));
+    assertContains(e.getMessage(), "model.layers[0].layers", "no layers");
+    // A block whose output no 1x1 convolution reaches (a pooling window that is no stride).
+    Files.writeString(file, "data.input-shape = [1, 8, 8]\nmodel.layers = [\n"
+        + "  { type = residual, layers = [ { type = conv2d, filters = 2, kernel = 3 } ] }\n"
+        + "  { type = dense, units = 3 }\n]\n");
+    e = assertThrows(SpindleConfigException.class,
+        () -> NetworkConfig.parse(ConfigLoader.load(file, List.of())));
+    assertContains(e.getMessage(), "model.layers[0]", "no 1x1 convolution shortcut");
+    // Augmentation is for images.
+    e = assertThrows(SpindleConfigException.class, () -> JobConfig.from(ConfigLoader.load(
+        Path.of("conf/mlp-mnist.conf"), List.of("data.input-shape=[784]",
+            "data.augment.crop-padding=2"))));
+    assertContains(e.getMessage(), "data.augment", "images");
+  }
+
   @Test
   void errorsThroughTheLoaderNameTheFileAndOverrides(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("my-lenet.conf");

@@ -85,6 +85,34 @@ class ExactResumeTest {
     }
   }
 
+  /**
+   * Batch normalization's running statistics are in the checkpoint (after the parameters), and
+   * augmentation draws from the iteration, partition and example: a resumed run ends with the
+   * same parameters and running statistics, bit for bit, and the same test figures (which use
+   * the running statistics).
+   */
+  @Test
+  void aResNetWithBatchNormAndAugmentationResumesToTheSameBits(@TempDir Path tmp)
+      throws Exception {
+    NetworkSpec resnet = TestData.resnet(CLASSES)
+        .withAugmentation(new io.spindle.data.Augmentation(1, true));
+    ExampleBlock images = TestData.classification(600, 64, CLASSES, 23L);
+    ExampleBlock imagesTest = TestData.classification(150, 64, CLASSES, 24L);
+    ResumeHarness h = new ResumeHarness(resnet, adam, base, 5L, (opt, o, init) ->
+        new LocalTrainer(resnet, opt, o).partitions(2).fit(images, imagesTest, init));
+    TrainingResult reference = h.uninterrupted();
+    float[] init = resnet.initParams(5L);
+    assertEquals(resnet.modelSize(), reference.params().length);
+    float[] state0 = java.util.Arrays.copyOfRange(init, resnet.paramCount(), init.length);
+    float[] state = java.util.Arrays.copyOfRange(reference.params(), resnet.paramCount(),
+        init.length);
+    assertTrue(TestData.maxRelativeError(state, state0) > 0.05, "the running statistics moved");
+    for (long k : new long[] {3, 10, 17}) {
+      ResumeHarness.assertSameRun(reference, h.interruptAndResume(tmp.resolve("r" + k), k, 4, 1),
+          "resnet, crash before " + k, true);
+    }
+  }
+
   @Test
   void aCorruptNewestCheckpointIsSkippedWithAWarningNamingIt(@TempDir Path tmp) throws Exception {
     ResumeHarness h = harness(2);

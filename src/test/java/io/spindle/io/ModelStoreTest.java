@@ -47,6 +47,76 @@ class ModelStoreTest {
     assertEquals(100_003L * 4, Files.size(dir.resolve(ModelStore.PARAMETERS)));
   }
 
+  /**
+   * A network with batch normalization: version 2, the running statistics in state.f32 with
+   * their own checksum, read back bit for bit as the model vector; evaluating the loaded model
+   * gives the outputs of the saved one.
+   */
+  @Test
+  void aBatchNormModelIsVersion2WithItsStateAndLoadsBitExact() throws IOException {
+    io.spindle.nn.NetworkSpec spec = io.spindle.nn.NetworkSpec.builder().input(1, 4, 4)
+        .conv(2, 3).pad(1).batchNorm().relu()
+        .residual(b -> b.conv(2, 3).pad(1).batchNorm()).globalAvgPool().dense(3).build();
+    float[] model = spec.initParams(3);
+    Random r = new Random(2);
+    for (int i = 0; i < model.length; i++) {
+      model[i] += (float) r.nextGaussian() * 0.1f;
+    }
+    Path dir = tmp.resolve("bn");
+    SpindleModel.save(dir, spec, model, Map.of());
+    com.fasterxml.jackson.databind.JsonNode root = ModelStore.json()
+        .readTree(dir.resolve(ModelStore.DESCRIPTOR).toFile());
+    assertEquals(2, root.path("version").asInt());
+    assertEquals(spec.paramCount(), root.path("parameters").path("count").asInt());
+    assertEquals(spec.stateCount(), root.path("state").path("count").asInt());
+    assertEquals(4L * spec.stateCount(), Files.size(dir.resolve(ModelStore.STATE)));
+    SpindleModel loaded = SpindleModel.load(dir);
+    assertArrayEquals(model, loaded.params());
+    float[] x = params(2 * 16);
+    assertArrayEquals(spec.instantiate().forward(model, x, 2, false),
+        loaded.spec().instantiate().forward(loaded.params(), x, 2, false));
+
+    // A corrupt state file is caught by its checksum.
+    byte[] bytes = Files.readAllBytes(dir.resolve(ModelStore.STATE));
+    bytes[5] ^= 0x10;
+    Files.write(dir.resolve(ModelStore.STATE), bytes);
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> SpindleModel.load(dir));
+    assertTrue(e.getMessage().contains("state.f32") && e.getMessage().contains("checksum"),
+        e.getMessage());
+  }
+
+  /** Models without state are still written, and read, as version 1 (older releases read them). */
+  @Test
+  void aModelWithoutStateIsVersion1AndVersion1StillLoads() throws IOException {
+    io.spindle.nn.NetworkSpec spec = io.spindle.nn.NetworkSpec.builder().input(4).dense(3)
+        .build();
+    Path dir = tmp.resolve("v1");
+    float[] p = params(spec.paramCount());
+    SpindleModel.save(dir, spec, p, Map.of());
+    assertEquals(1, ModelStore.json().readTree(dir.resolve(ModelStore.DESCRIPTOR).toFile())
+        .path("version").asInt());
+    assertFalse(Files.exists(dir.resolve(ModelStore.STATE)));
+    assertArrayEquals(p, SpindleModel.load(dir).params());
+  }
+
+  /** A batch-norm network's descriptor edited to version 1 lacks its state: refused. */
+  @Test
+  void aBatchNormNetworkWithoutItsStateIsRefused() throws IOException {
+    io.spindle.nn.NetworkSpec spec = io.spindle.nn.NetworkSpec.builder().input(4).dense(3)
+        .batchNorm().build();
+    Path dir = tmp.resolve("edited");
+    SpindleModel.save(dir, spec, spec.initParams(1), Map.of());
+    Path desc = dir.resolve(ModelStore.DESCRIPTOR);
+    com.fasterxml.jackson.databind.node.ObjectNode root =
+        (com.fasterxml.jackson.databind.node.ObjectNode) ModelStore.json().readTree(desc.toFile());
+    root.put("version", 1);
+    root.remove("state");
+    ModelStore.json().writeValue(desc.toFile(), root);
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> SpindleModel.load(dir));
+    assertTrue(e.getMessage().contains("declares 0 state values but its network needs 6"),
+        e.getMessage());
+  }
+
   @Test
   void overwriteReplacesWholeModelAndLeavesNoTemporaries() throws IOException {
     Path dir = tmp.resolve("model");

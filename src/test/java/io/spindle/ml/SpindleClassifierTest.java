@@ -82,6 +82,53 @@ class SpindleClassifierTest extends MlTestBase {
     assertEquals(0.01, again.getLearningRate());
   }
 
+  /**
+   * A network with batch normalization: the model's weights are the model vector (parameters,
+   * then running statistics), saved and loaded bit for bit, and transform uses the running
+   * statistics: one row's prediction does not depend on the rows batched with it.
+   */
+  @Test
+  void aBatchNormModelSavesLoadsAndPredictsWithItsRunningStatistics() throws Exception {
+    String net = "layers = [{type = dense, units = 16}, {type = batch-norm, momentum = 0.2},"
+        + " {type = relu}, {type = residual, layers = [{type = dense, units = 16},"
+        + " {type = batch-norm}]}, {type = relu}, {type = dense, units = 3}]";
+    Dataset<Row> train = frame(TestData.classification(800, 8, 3, 5L), 2);
+    ExampleBlock testBlock = TestData.classification(1200, 8, 3, 5L).slice(800, 1200);
+    Dataset<Row> test = frame(testBlock, 2);
+    SpindleClassificationModel model = new SpindleClassifier().setNetwork(net)
+        .setEpochs(3).setBatchSize(32).setLearningRate(0.01).fit(train);
+    io.spindle.nn.NetworkSpec spec = model.toSpindleModel().spec();
+    assertEquals(2 * 16 + 2 * 16, spec.stateCount());
+    assertEquals(spec.modelSize(), model.weights().length);
+    float[] state = java.util.Arrays.copyOfRange(model.weights(), spec.paramCount(),
+        spec.modelSize());
+    float[] fresh = java.util.Arrays.copyOfRange(spec.initParams(0), spec.paramCount(),
+        spec.modelSize());
+    assertTrue(TestData.maxRelativeError(state, fresh) > 0.05, "running statistics trained");
+    assertTrue(accuracy(model.transform(test)) > 0.8);
+
+    String path = tmp.resolve("bn-model").toString();
+    model.write().save(path);
+    SpindleClassificationModel loaded = SpindleClassificationModel.load(path);
+    assertArrayEquals(model.weights(), loaded.weights());
+    List<Row> all = loaded.transform(test).select("prediction", "probability").collectAsList();
+    assertEquals(model.transform(test).select("prediction", "probability").collectAsList(), all);
+    // One row alone predicts what it predicts among 400: no batch statistics at inference.
+    // (Batch statistics of one row would normalize every feature to beta.)
+    Dataset<Row> first = frame(testBlock.slice(0, 1), 1);
+    Row alone = loaded.transform(first).select("prediction", "probability").collectAsList()
+        .get(0);
+    assertEquals(all.get(0).getDouble(0), alone.getDouble(0));
+    double[] p = ((Vector) all.get(0).get(1)).toArray();
+    double[] q = ((Vector) alone.get(1)).toArray();
+    for (int i = 0; i < p.length; i++) {
+      assertEquals(p[i], q[i], 1e-5, "probability " + i);
+    }
+    io.spindle.io.SpindleModel dir = io.spindle.io.SpindleModel.load(
+        tmp.resolve("bn-model/spindle-model"));
+    assertArrayEquals(model.weights(), dir.params());
+  }
+
   @Test
   void transformBatchesGiveThePerRowPredictions() {
     ExampleBlock data = TestData.classification(300, 8, 3, 9L);

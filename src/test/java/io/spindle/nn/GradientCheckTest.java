@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spindle.nn.layers.AvgPool2D;
+import io.spindle.nn.layers.BatchNorm;
 import io.spindle.nn.layers.Conv2D;
 import io.spindle.nn.layers.Dense;
 import io.spindle.nn.layers.Dropout;
 import io.spindle.nn.layers.Flatten;
+import io.spindle.nn.layers.GlobalAvgPool;
 import io.spindle.nn.layers.LeakyReLU;
 import io.spindle.nn.layers.MaxPool2D;
 import io.spindle.nn.layers.ReLU;
+import io.spindle.nn.layers.Residual;
 import io.spindle.nn.layers.Sigmoid;
 import io.spindle.nn.layers.Softmax;
 import io.spindle.nn.layers.Tanh;
@@ -159,6 +162,100 @@ class GradientCheckTest {
         .add(new AvgPool2D(2, 2, 1, 1, 1, 1)).flatten().dense(5).tanh().dense(3)
         .loss(new SoftmaxCrossEntropy()).build();
     assertGradients(spec, Inputs.UNIFORM, 16);
+  }
+
+  // ------------------------------------- batch normalization, residual blocks, global pooling
+
+  /**
+   * Train mode: the batch's own mean and variance, so every output depends on every input of
+   * the batch. A conv and tanh around it: its gradients flow into the conv's parameters, and
+   * the loss is not a plain linear function of normalized values (MSE right after batch norm
+   * would also do, but checks less).
+   */
+  @Test
+  void batchNormTrainModeConv() {
+    NetworkSpec spec = NetworkSpec.builder().input(2, 4, 5)
+        .conv(3, 3).pad(1).batchNorm().tanh().loss(new MeanSquaredError()).build();
+    assertGradients(spec, Inputs.UNIFORM, 31);
+  }
+
+  @Test
+  void batchNormTrainModeConvAlone() {
+    assertGradients(mse(Shape.of(3, 3, 4), new BatchNorm(0.1, 1e-3)), Inputs.UNIFORM, 32);
+  }
+
+  /** Per feature: the statistics are over the N examples of the batch only. */
+  @Test
+  void batchNormTrainModeDense() {
+    NetworkSpec spec = NetworkSpec.builder().input(6)
+        .dense(5).batchNorm().tanh().dense(3).loss(new SoftmaxCrossEntropy()).build();
+    assertGradients(spec, Inputs.UNIFORM, 33);
+  }
+
+  @Test
+  void globalAvgPool() {
+    NetworkSpec spec = NetworkSpec.builder().input(3, 4, 5).globalAvgPool().dense(4)
+        .loss(new MeanSquaredError()).build();
+    assertGradients(spec, Inputs.UNIFORM, 34);
+  }
+
+  @Test
+  void residualBlockWithIdentityShortcut() {
+    NetworkSpec spec = NetworkSpec.builder().input(3, 5, 4)
+        .residual(b -> b.conv(3, 3).pad(1).tanh().conv(3, 3).pad(1)).tanh()
+        .loss(new MeanSquaredError()).build();
+    assertTrue(((Residual) spec.layers().get(0)).paramCount(spec.inputShape())
+        == 2 * (3 * 3 * 9 + 3), "no projection: the shapes agree");
+    assertGradients(spec, Inputs.UNIFORM, 35);
+  }
+
+  /** Stride 2 and more channels: the shortcut is a 1x1 convolution with stride 2. */
+  @Test
+  void residualBlockWithProjectionShortcut() {
+    NetworkSpec spec = NetworkSpec.builder().input(2, 7, 6)
+        .residual(b -> b.conv(4, 3).pad(1).stride(2).batchNorm().tanh().conv(4, 3).pad(1))
+        .tanh().loss(new MeanSquaredError()).build();
+    assertTrue(spec.outputShape().equals(Shape.of(4, 4, 3)), spec.outputShape().toString());
+    assertTrue(spec.paramCount() == (4 * 2 * 9 + 4) + 8 + (4 * 4 * 9 + 4) + (4 * 2 + 4),
+        "the projection's 1x1 weights and bias follow the block's layers");
+    assertGradients(spec, Inputs.UNIFORM, 36);
+  }
+
+  /** On vectors of another size the projection is a dense layer. */
+  @Test
+  void residualBlockWithDenseProjectionOnVectors() {
+    NetworkSpec spec = NetworkSpec.builder().input(6)
+        .residual(b -> b.dense(4).tanh().dense(4)).tanh()
+        .loss(new MeanSquaredError()).build();
+    assertGradients(spec, Inputs.UNIFORM, 37);
+  }
+
+  /** shortcut = projection where the shapes agree: a 1x1 convolution with stride 1. */
+  @Test
+  void residualBlockWithForcedProjection() {
+    NetworkSpec spec = NetworkSpec.builder().input(2, 4, 4)
+        .residual(Residual.Shortcut.PROJECTION, b -> b.conv(2, 3).pad(1).tanh()).tanh()
+        .loss(new MeanSquaredError()).build();
+    assertTrue(spec.paramCount() == (2 * 2 * 9 + 2) + (2 * 2 + 2), "1x1 projection");
+    assertGradients(spec, Inputs.UNIFORM, 39);
+  }
+
+  /**
+   * A whole small ResNet as configs build it: stem conv + batch norm, an identity block, a
+   * projection block holding a nested block, global average pooling and a dense classifier.
+   * Smooth activations (tanh) instead of relu, so no kink is within reach of a step.
+   */
+  @Test
+  void smallResNetEndToEnd() {
+    NetworkSpec spec = NetworkSpec.builder().input(2, 6, 6)
+        .conv(3, 3).pad(1).batchNorm().tanh()
+        .residual(b -> b.conv(3, 3).pad(1).batchNorm().tanh().conv(3, 3).pad(1).batchNorm())
+        .tanh()
+        .residual(b -> b.conv(4, 3).pad(1).stride(2).batchNorm().tanh()
+            .residual(c -> c.conv(4, 3).pad(1).batchNorm()))
+        .tanh().globalAvgPool().dense(3).loss(new SoftmaxCrossEntropy()).build();
+    assertTrue(spec.stateCount() == 2 * (3 + 3 + 3 + 4 + 4), "state of every batch norm");
+    assertGradients(spec, Inputs.UNIFORM, 38);
   }
 
   // ---------------------------------------------------------------- losses (on a dense layer)

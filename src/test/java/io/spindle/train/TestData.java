@@ -96,6 +96,20 @@ public final class TestData {
   }
 
   /**
+   * A small residual network on 1x8x8 inputs: conv + batch norm, an identity block, a
+   * projection block (stride 2), global average pooling and a dense classifier.
+   */
+  public static NetworkSpec resnet(int classes) {
+    return NetworkSpec.builder().input(1, 8, 8)
+        .conv(4, 3).pad(1).batchNorm().relu()
+        .residual(b -> b.conv(4, 3).pad(1).batchNorm().relu().conv(4, 3).pad(1).batchNorm())
+        .relu()
+        .residual(b -> b.conv(6, 3).pad(1).stride(2).batchNorm().relu().conv(6, 3).pad(1)
+            .batchNorm())
+        .relu().globalAvgPool().dense(classes).build();
+  }
+
+  /**
    * Max over i of |a_i - b_i| / max(|a_i|, |b_i|, 1e-3): relative error, with values below
    * 1e-3 compared absolutely (their relative error is noise).
    */
