@@ -59,9 +59,10 @@ final class InitModel {
       a++;
       b++;
     }
-    if (config.paramCount() != model.paramCount()) {
+    if (config.paramCount() != model.paramCount() || config.stateCount() != model.stateCount()) {
       throw new IllegalArgumentException(where + "model.layers has " + config.paramCount()
-          + " parameters but the model " + model.paramCount() + "; leave model.layers empty to "
+          + " parameters and " + config.stateCount() + " state values but the model "
+          + model.paramCount() + " and " + model.stateCount() + "; leave model.layers empty to "
           + "use the model's network");
     }
   }

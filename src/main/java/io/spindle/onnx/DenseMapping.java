@@ -12,8 +12,7 @@ import java.util.Set;
 /**
  * dense as Gemm(x, W, b). Spindle's W is a column-major units x inputs matrix, which is ONNX's
  * row-major [inputs, units]: exported as it is, with transB = 0. Import also takes transB = 1
- * (PyTorch's [units, inputs]) and MatMul followed by an Add of a constant bias (the only Add
- * it reads).
+ * (PyTorch's [units, inputs]) and MatMul followed by an Add of a constant bias.
  */
 final class DenseMapping implements LayerMapping {
 
@@ -24,7 +23,7 @@ final class DenseMapping implements LayerMapping {
 
   @Override
   public List<String> ops() {
-    return List.of("Gemm", "MatMul", "Add");
+    return List.of("Gemm", "MatMul");
   }
 
   @Override
@@ -42,10 +41,6 @@ final class DenseMapping implements LayerMapping {
 
   @Override
   public String importNode(ImportGraph g, NodeProto node) {
-    if (node.getOpType().equals("Add")) {
-      throw g.error(node, "Add is imported as the bias of a MatMul (MatMul then Add of a "
-          + "constant [units] vector), not on its own");
-    }
     if (g.rank != 2) {
       throw g.error(node, "needs an [N, features] input, got rank " + g.rank
           + "; put a Flatten before it");

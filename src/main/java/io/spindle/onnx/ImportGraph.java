@@ -55,21 +55,32 @@ final class ImportGraph {
 
   /**
    * Walks the chain of nodes from value {@code from} to value {@code to}, appending a layer per
-   * node through its mapping. Each value on the way must feed exactly one node (or, for a value
-   * with two consumers, a block mapping must take both).
+   * node through its mapping. Each value on the way feeds one node, or two where a residual
+   * block starts ({@link ResidualMapping#importBlock}).
    */
   void walk(String from, String to) {
+    walk(from, to, null);
+  }
+
+  /** As {@link #walk(String, String)}, taking {@code first} as the first node when non-null. */
+  void walk(String from, String to, NodeProto first) {
     String cur = from;
+    NodeProto forced = first;
     while (!cur.equals(to)) {
-      List<NodeProto> next = consumers(cur);
+      List<NodeProto> next = forced != null ? List.of(forced) : consumers(cur);
+      forced = null;
       if (next.isEmpty()) {
         throw new OnnxFormatException("value " + Onnx.quote(cur) + " does not lead to "
             + Onnx.quote(to));
       }
-      if (next.size() > 1) {
+      if (next.size() == 2) {
+        cur = ResidualMapping.importBlock(this, cur, next);
+        continue;
+      }
+      if (next.size() > 2) {
         throw new OnnxFormatException("value " + Onnx.quote(cur) + " feeds " + next.size()
             + " nodes (" + describe(next.get(0)) + ", " + describe(next.get(1))
-            + "); Spindle imports a chain of layers");
+            + ", ...); Spindle imports a chain of layers and residual blocks");
       }
       NodeProto node = next.get(0);
       if (!visited.add(node) || visited.size() > OnnxImport.MAX_NODES) {
@@ -158,9 +169,9 @@ final class ImportGraph {
     shape = out;
   }
 
-  /** Non-trainable values of a layer (none before batch normalization existed). */
+  /** Non-trainable values of a layer (batch normalization's running statistics). */
   private static long stateCountOf(LayerSpec layer, Shape in) {
-    return 0;
+    return layer.stateCount(in);
   }
 
   /** Removes the last layer (a trailing Softmax turned into the loss). */

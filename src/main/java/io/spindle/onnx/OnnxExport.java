@@ -50,7 +50,7 @@ final class OnnxExport {
     for (int i = 0; i < spec.layerCount(); i++) {
       LayerSpec layer = spec.layers().get(i);
       x = OnnxMappings.forLayer(layer).export(g, layer, new ExportGraph.At(spec.paramOffset(i),
-          spec.paramCount()), x, "layer" + (i + 1) + "_" + layer.kind().replace('-', '_'));
+          spec.paramCount() + spec.stateOffset(i)), x, "layer" + (i + 1) + "_" + layer.kind().replace('-', '_'));
     }
     x = g.toRank2(x, "output_flatten");
     Loss loss = spec.loss();

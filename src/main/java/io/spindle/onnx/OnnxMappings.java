@@ -22,7 +22,10 @@ final class OnnxMappings {
       new ActivationMapping(Tanh.class, "Tanh", Tanh::new),
       new LeakyReluMapping(),
       new SoftmaxMapping(),
-      new DropoutMapping());
+      new DropoutMapping(),
+      new BatchNormMapping(),
+      new GlobalAvgPoolMapping(),
+      new ResidualMapping());
 
   private static final Map<Class<? extends LayerSpec>, LayerMapping> BY_LAYER = new LinkedHashMap<>();
   private static final Map<String, LayerMapping> BY_OP = new LinkedHashMap<>();

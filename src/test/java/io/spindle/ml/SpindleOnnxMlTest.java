@@ -52,10 +52,10 @@ class SpindleOnnxMlTest extends MlTestBase {
 
   @Test
   void aFitClassifierExportsAndOnnxRuntimeGivesItsRawPrediction() throws Exception {
-    ExampleBlock data = TestData.classification(400, 8, 3, 5L);
+    ExampleBlock data = TestData.classification(200, 8, 3, 5L);
     SpindleClassificationModel model = new SpindleClassifier()
         .setNetwork("layers = [{type = dense, units = 16}, {type = tanh}, {type = dense, units = 3}]")
-        .setEpochs(2).setBatchSize(32).setLearningRate(0.01).fit(frame(data, 2));
+        .setEpochs(1).setBatchSize(50).setLearningRate(0.01).fit(frame(data, 2));
     Path file = tmp.resolve("fit.onnx");
     model.exportOnnx(file);
     List<Row> rows = model.transform(frame(data, 2)).select("rawPrediction").collectAsList();

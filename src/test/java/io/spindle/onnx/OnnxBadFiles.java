@@ -105,7 +105,7 @@ public final class OnnxBadFiles {
     bad.put("old opset", new Object[] {ForeignGraphs.model(ForeignGraphs.torchCnn(3), 9)
         .toByteArray(), "opset 9"});
     bad.put("a branch (two consumers)", new Object[] {torchWith(g -> replaceNode(g, "/Relu_1",
-        n -> n.setInput(0, "flat"))).toByteArray(), "feeds 2 nodes"});
+        n -> n.setInput(0, "flat"))).toByteArray(), "feeds two nodes (node '/fc1/Gemm' ('Gemm'), node '/Relu_1' ('Relu')) that are not a residual block"});
     bad.put("computed weights", new Object[] {torchWith(g -> replaceNode(g, "/fc1/Gemm",
         n -> n.setInput(1, "flat"))).toByteArray(), "must be an initializer or a Constant"});
     bad.put("control characters in a node name", new Object[] {torchWith(g -> replaceNode(g,

@@ -28,15 +28,16 @@ import java.util.Map;
 
 /**
  * Fuzzes the ONNX reader ({@link SpindleModel#importOnnx}) with files built from the fuzzer's
- * bytes: one of three valid models (a Spindle CNN with every pooling and activation, a Spindle
+ * bytes: one of four valid models (a Spindle CNN with every pooling and activation, a Spindle
  * MLP with a sigmoid loss, a torch.onnx-style MLP with Identity, Dropout, a Constant Reshape and
- * MatMul + Add) whose protobuf fields are edited (tensor dims, raw data, attributes, operator
+ * MatMul + Add, a Spindle ResNet with batch-norm, identity and projection shortcuts and global
+ * average pooling) whose protobuf fields are edited (tensor dims, raw data, attributes, operator
  * types, node inputs, opset, IR version, the input's dims, metadata; nodes removed), then whose
  * bytes are cut, spliced, extended or flipped; or arbitrary bytes.
  *
  * <p>The reader may only return a consistent model or throw an {@link OnnxFormatException}
  * with a one-line message naming the file; any other exception or an OutOfMemoryError under
- * -Xmx512m is a finding. An accepted model must hold exactly its network's parameters and must
+ * -Xmx512m is a finding. An accepted model must hold exactly its network's parameters and state, and must
  * export and import again to the same layers (dropout and flatten aside) and the same weights.
  */
 public class OnnxFuzzTest {
@@ -50,7 +51,10 @@ public class OnnxFuzzTest {
           .softmax().build()),
       spindle(NetworkSpec.builder().input(5).dense(4).sigmoid().dense(1)
           .loss(new SigmoidBinaryCrossEntropy()).build()),
-      ForeignGraphs.model(ForeignGraphs.torchMlp(1), 13).toByteArray());
+      ForeignGraphs.model(ForeignGraphs.torchMlp(1), 13).toByteArray(),
+      spindle(NetworkSpec.builder().input(1, 6, 6).conv(2, 3).pad(1).batchNorm()
+          .residual(b -> b.conv(2, 3).pad(1).batchNorm().relu()).relu()
+          .residual(b -> b.conv(3, 1).stride(2)).globalAvgPool().dense(3).build()));
   static final int BASE_SCRATCH = TEMPLATES.size();
 
   static final long[] SPECIAL_LONGS = {0, -1, 1, 2, 3, 4, 6, 13, 17, 23, Integer.MAX_VALUE,
@@ -133,7 +137,7 @@ public class OnnxFuzzTest {
     } catch (IOException e) {
       throw new AssertionError("IOException from a readable scratch file", e);
     }
-    check(model.params().length == model.spec().paramCount(), "the network's parameter count");
+    check(model.params().length == model.spec().modelSize(), "the network's parameters and state");
     SpindleModel again = OnnxImport.parse(OnnxExport.toProto(model).toByteArray(), "re-export");
     check(kinds(model.spec()).equals(kinds(again.spec())), "the layers after export and import");
     check(model.spec().loss().name().equals(again.spec().loss().name()), "the loss after export and import");
@@ -290,6 +294,9 @@ public class OnnxFuzzTest {
     seeds.put("removed-node", seed(2, EDIT_REMOVE_NODE).intInRange(0, nodes(2) - 1, 1).bytes(0).toBytes());
     seeds.put("bad-metadata-json", seed(0, EDIT_METADATA).intInRange(0, METADATA.size() - 1, 2)
         .intInRange(0, STRINGS.size() - 1, STRINGS.indexOf("[[[[")).bytes(0).toBytes());
+    seeds.put("valid-spindle-resnet", seed(3).toBytes());
+    seeds.put("resnet-without-its-add", seed(3, EDIT_OP).intInRange(0, nodes(3) - 1, nodes(3) - 6)
+        .intInRange(0, OPS.size() - 1, OPS.indexOf("Relu")).bytes(0).toBytes());
     seeds.put("scratch-bytes", new SeedWriter().intInRange(0, BASE_SCRATCH, BASE_SCRATCH)
         .sizedText(MAX_BYTES, "\u0008\u0008\u0012\u0007pytorch:\u0003xyz").toBytes());
     return seeds;

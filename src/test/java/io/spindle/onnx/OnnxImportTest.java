@@ -107,7 +107,7 @@ class OnnxImportTest {
   @Test
   void aTrainedLeNetRoundTripsThroughSavedModelDirectories() throws Exception {
     SpindleModel lenet = OnnxRuntimeEquivalenceTest.trainBriefly(Path.of("conf/lenet5-mnist.conf"),
-        OnnxTestSupport.mnistTrain(256));
+        OnnxTestSupport.mnistTrain(128));
     Path file = tmp.resolve("lenet.onnx");
     lenet.exportOnnx(file);
     SpindleModel.importOnnx(file).save(tmp.resolve("imported"));

@@ -70,6 +70,21 @@ class OnnxRuntimeEquivalenceTest {
     nets.put("softmax on [N, C, H, W]", NetworkSpec.builder().input(1, 28, 28).conv(2, 3).softmax()
         .dense(10).build());
     nets.put("dropout", NetworkSpec.builder().input(784).dense(16).relu().dropout(0.5).dense(10).build());
+    nets.put("batch-norm (conv, per channel)", NetworkSpec.builder().input(1, 28, 28).conv(3, 3)
+        .batchNorm(0.2, 1e-3).relu().maxPool(2).dense(10).build());
+    nets.put("batch-norm (dense, per feature)", NetworkSpec.builder().input(784).dense(16)
+        .batchNorm().tanh().dense(10).build());
+    nets.put("global-avg-pool", NetworkSpec.builder().input(1, 28, 28).conv(4, 3).relu()
+        .globalAvgPool().dense(10).build());
+    nets.put("residual (identity and projection shortcuts, nested, batch-norm inside)",
+        NetworkSpec.builder().input(1, 28, 28).conv(4, 3).pad(1).maxPool(2)
+            .residual(b -> b.conv(4, 3).pad(1).batchNorm().relu().conv(4, 3).pad(1)).relu()
+            .residual(b -> b.conv(6, 3).pad(1).stride(2)
+                .residual(c -> c.conv(6, 3).pad(1).relu())).relu()
+            .residual(io.spindle.nn.layers.Residual.Shortcut.PROJECTION, b -> b.conv(6, 1))
+            .globalAvgPool().dense(10).build());
+    nets.put("residual on vectors (dense projection)", NetworkSpec.builder().input(784).dense(12)
+        .residual(b -> b.dense(8).relu()).dense(10).build());
     nets.put("binary-cross-entropy (sigmoid probabilities)", NetworkSpec.builder().input(784)
         .dense(8).relu().dense(1).loss(new SigmoidBinaryCrossEntropy()).build());
     nets.put("mse (one output)", NetworkSpec.builder().input(1, 28, 28).conv(2, 3).relu()
@@ -101,7 +116,7 @@ class OnnxRuntimeEquivalenceTest {
         compare(e.getKey(), randomModel(e.getValue(), 11))));
   }
 
-  /** conf/*-mnist.conf, each trained on 256 images for one epoch. */
+  /** conf/*-mnist.conf, each trained briefly: two Adam steps of 64 images. */
   @TestFactory
   Stream<DynamicTest> eachShippedConfigTrainedBrieflyMatchesOnnxRuntime() throws Exception {
     List<Path> configs;
@@ -111,7 +126,7 @@ class OnnxRuntimeEquivalenceTest {
     }
     assertTrue(configs.stream().map(p -> p.getFileName().toString()).toList()
         .containsAll(List.of("lenet5-mnist.conf", "mlp-mnist.conf", "cnn-large-mnist.conf")), configs::toString);
-    ExampleBlock train = OnnxTestSupport.mnistTrain(256);
+    ExampleBlock train = OnnxTestSupport.mnistTrain(128);
     return configs.stream().map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> {
       SpindleModel model = trainBriefly(c, train);
       compare(c.getFileName().toString(), model);
@@ -121,7 +136,8 @@ class OnnxRuntimeEquivalenceTest {
   static SpindleModel trainBriefly(Path config, ExampleBlock train) {
     JobConfig job = JobConfig.from(ConfigLoader.load(config, List.of()));
     NetworkSpec spec = job.network();
-    int batch = Math.min(job.training().batchSize(), 128);
+    // Batches of at most 64 keep the larger configs (cnn-large, resnet) to seconds.
+    int batch = Math.min(job.training().batchSize(), 64);
     // The schedule is sized for the config's full run (cnn-large warms up for 200 iterations);
     // these few steps are its start.
     Optimizer optimizer = job.optimizer().build(spec.paramCount(), 100_000);
