@@ -133,6 +133,37 @@ class OnnxRuntimeEquivalenceTest {
     }));
   }
 
+  /**
+   * The other shipped job configs (conf/resnet-color-example.conf: 3x32x32 color images), which
+   * MNIST cannot feed: random weights and batch-norm statistics on random images of their input
+   * shape.
+   */
+  @TestFactory
+  Stream<DynamicTest> eachOtherShippedConfigMatchesOnnxRuntimeOnRandomImages() throws Exception {
+    List<Path> configs;
+    try (Stream<Path> files = Files.list(Path.of("conf"))) {
+      configs = files.map(Path::getFileName).map(Path::toString)
+          .filter(n -> n.endsWith(".conf") && !n.endsWith("-mnist.conf") && !n.equals("spark-defaults.conf"))
+          .sorted().map(n -> Path.of("conf", n)).collect(Collectors.toList());
+    }
+    return configs.stream().map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> {
+      NetworkSpec spec = io.spindle.config.NetworkConfig.parse(ConfigLoader.load(c, List.of()));
+      SpindleModel model = randomModel(spec, 21);
+      int n = 16;
+      float[] x = new float[n * spec.inputShape().size()];
+      SplittableRandom rng = new SplittableRandom(5);
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) rng.nextDouble();
+      }
+      byte[] onnx = OnnxExport.toProto(model).toByteArray();
+      int k = spec.outputShape().size();
+      double diff = OnnxTestSupport.assertClose(c.getFileName().toString(),
+          OnnxTestSupport.spindle(model, x, n), OnnxTestSupport.ort(onnx, spec, x, n).get(Onnx.LOGITS), n, k);
+      System.out.printf("ONNX Runtime vs Spindle, %s: %d random %s images, max |logit diff| %.2e%n",
+          c.getFileName(), n, spec.inputShape(), diff);
+    }));
+  }
+
   static SpindleModel trainBriefly(Path config, ExampleBlock train) {
     JobConfig job = JobConfig.from(ConfigLoader.load(config, List.of()));
     NetworkSpec spec = job.network();
