@@ -1,9 +1,11 @@
 package io.spindle.train;
 
+import io.spindle.data.Augmentation;
 import io.spindle.data.ExampleBlock;
 import io.spindle.nn.Network;
 import io.spindle.nn.NetworkSpec;
 import io.spindle.nn.loss.Loss;
+import io.spindle.tensor.Shape;
 
 /**
  * The per-batch work every trainer shares, single-process or on a Spark executor: forward,
@@ -16,9 +18,9 @@ public final class GradientStep {
   private final Loss loss;
   private final int outSize;
   private final int stateCount;
-  private final io.spindle.tensor.Shape inputShape;
+  private final Shape inputShape;
   /** Training-time augmentation from the spec, or null. */
-  private final io.spindle.data.Augmentation augmentation;
+  private final Augmentation augmentation;
   private float[] augmentScratch = new float[0];
   private float[] gradOutput = new float[0];
   /** Batch buffers for examples gathered from a block (grow to the largest batch, then stay). */
