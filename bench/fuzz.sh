@@ -17,7 +17,7 @@ per_target=${1:-300}
 shift $(( $# > 0 ? 1 : 0 ))
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(MnistIdxFuzzTest ModelStoreFuzzTest ConfigFuzzTest)
+  targets=(MnistIdxFuzzTest ModelStoreFuzzTest ConfigFuzzTest OnnxFuzzTest)
 fi
 case "$per_target" in
   ''|*[!0-9]*) echo "usage: bench/fuzz.sh [seconds-per-target] [FuzzTestClass ...]" >&2; exit 2 ;;

@@ -13,6 +13,10 @@ final class CliArgs {
   Path model;
   /** A checkpoint directory: a local path or a Hadoop URI (hdfs://...), kept as written. */
   String resume;
+  /** import: the .onnx file to read. */
+  Path onnx;
+  /** train: a model directory whose weights (and network) training starts from. */
+  Path initModel;
   /** predict: csv or parquet. */
   String format;
   final List<String> overrides = new ArrayList<>();
@@ -45,6 +49,8 @@ final class CliArgs {
         case "--output" -> a.output = Path.of(value != null ? value : next(argv, ++i, arg));
         case "--model" -> a.model = Path.of(value != null ? value : next(argv, ++i, arg));
         case "--resume" -> a.resume = value != null ? value : next(argv, ++i, arg);
+        case "--onnx" -> a.onnx = Path.of(value != null ? value : next(argv, ++i, arg));
+        case "--init-model" -> a.initModel = Path.of(value != null ? value : next(argv, ++i, arg));
         case "--format" -> a.format = value != null ? value : next(argv, ++i, arg);
         case "--set" -> a.overrides.add(next(argv, ++i, arg));
         default -> {

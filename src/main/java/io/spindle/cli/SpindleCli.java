@@ -4,8 +4,8 @@ import java.io.PrintStream;
 import java.util.Map;
 
 /**
- * The {@code spindle} command line: {@code train}, {@code evaluate}, {@code predict} and
- * {@code summary}. The same class runs in embedded local mode (submit/spindle) and under
+ * The {@code spindle} command line: {@code train}, {@code evaluate}, {@code predict},
+ * {@code summary}, {@code export} and {@code import}. The same class runs in embedded local mode (submit/spindle) and under
  * spark-submit. Every failure ends as one line on stderr and a non-zero exit; {@code --verbose}
  * adds the stack trace.
  */
@@ -24,6 +24,8 @@ public final class SpindleCli {
         evaluate   evaluate a trained model on the test data (confusion matrix)
         predict    write a trained model's predictions for a data set
         summary    print the network: layers, output shapes, parameter counts
+        export     write a trained model as an ONNX file
+        import     read an ONNX file into a Spindle model directory
 
       Common options:
         --config FILE      job configuration (HOCON), e.g. conf/lenet5-mnist.conf
@@ -37,6 +39,7 @@ public final class SpindleCli {
   private static final Map<String, String> COMMAND_HELP = Map.of(
       "train", """
           Usage: spindle train --config FILE --output DIR [--set KEY=VALUE ...]
+                 spindle train --config FILE --init-model MODEL_DIR --output DIR [--set ...]
                  spindle train --resume CHECKPOINT_DIR --output DIR [--config FILE] [--set ...]
 
           Trains the network of model.layers on data.train with Spark (spark.master, default
@@ -52,6 +55,25 @@ public final class SpindleCli {
           newer one is skipped with a warning) and ends with the same weights as an
           uninterrupted run. The job is the checkpoint's own config unless --config is given,
           which must then agree with it on the model, training and data settings.
+          --init-model MODEL_DIR fine-tunes: training starts from that model's weights (one
+          written by train or by import). Its network is used when the config's model.layers
+          is empty; otherwise model.layers must have the same parameters, layer by layer.
+          """,
+      "export", """
+          Usage: spindle export --model DIR --output FILE.onnx
+
+          Writes the model as ONNX (opset 17): input "input", float32 [N, C, H, W] (or
+          [N, features]) as the network saw it in training (MNIST idx: pixel / 255), N dynamic;
+          outputs "logits" [N, classes] and "probabilities" (softmax or sigmoid, for the
+          classification losses); class names and Spindle's metadata in metadata_props.
+          Dropout is left out (the identity at inference). Operator table: docs/onnx.md.
+          """,
+      "import", """
+          Usage: spindle import --onnx FILE.onnx --output DIR
+
+          Reads an ONNX model made of the operators Spindle exports (docs/onnx.md) into a model
+          directory that evaluate, predict, summary, the Java API and train --init-model take.
+          An operator or attribute outside that set is refused, naming it and its node.
           """,
       "evaluate", """
           Usage: spindle evaluate --model DIR [--config FILE] [--set KEY=VALUE ...] [--output DIR]
@@ -102,7 +124,7 @@ public final class SpindleCli {
     String help = COMMAND_HELP.get(args.command);
     if (help == null) {
       err.println("spindle: unknown command '" + args.command
-          + "'; use one of train, evaluate, predict, summary (see spindle --help)");
+          + "'; use one of train, evaluate, predict, summary, export, import (see spindle --help)");
       return USAGE;
     }
     if (args.help) {
@@ -114,11 +136,21 @@ public final class SpindleCli {
           + args.command + " --help)");
       return USAGE;
     }
+    String misplaced = args.onnx != null && !args.command.equals("import") ? "--onnx applies to import"
+        : args.initModel != null && !args.command.equals("train") ? "--init-model applies to train"
+        : null;
+    if (misplaced != null) {
+      err.println("spindle " + args.command + ": " + misplaced + " only (see spindle "
+          + args.command + " --help)");
+      return USAGE;
+    }
     try {
       return switch (args.command) {
         case "train" -> new TrainCommand(args, out, err).run();
         case "evaluate" -> new EvaluateCommand(args, out).run();
         case "predict" -> new PredictCommand(args, out).run();
+        case "export" -> OnnxCommands.export(args, out);
+        case "import" -> OnnxCommands.importModel(args, out);
         default -> new SummaryCommand(args, out).run();
       };
     } catch (CliArgs.UsageException e) {

@@ -62,9 +62,15 @@ final class TrainCommand {
     // Everything that can be checked without Spark is checked first; DataFrame formats are
     // read and checked row by row on the executors before training starts.
     Configuration hadoop = JobSupport.hadoopConfiguration();
+    if (args.initModel != null && args.resume != null) {
+      throw new CliArgs.UsageException("--init-model and --resume cannot be combined; a resumed "
+          + "run continues from its checkpoint's weights");
+    }
     Resume resume = args.resume == null ? null
         : Resume.open(args, hadoop, w -> err.println("spindle train: warning: " + w));
-    JobConfig job = resume != null ? resume.job : JobSupport.loadJob(args);
+    SpindleModel initModel = args.initModel == null ? null : SpindleModel.load(args.initModel);
+    JobConfig job = resume != null ? resume.job
+        : initModel != null ? InitModel.job(args, initModel) : JobSupport.loadJob(args);
     NetworkSpec spec = job.network();
     Path outDir = JobSupport.prepareOutput(args.output);
     CheckpointStore checkpoints = checkpointStore(job, resume, hadoop);
@@ -105,7 +111,7 @@ final class TrainCommand {
         TrainingOptions.Builder options = TrainingOptions.builder()
             .epochs(t.epochs()).batchSize(t.batchSize()).seed(t.seed()).shuffle(t.shuffle())
             .evalEvery(in.hasTest() ? t.evalEveryEpochs() : 0).logEvery(t.logEveryIterations());
-        float[] init = spec.initParams(t.seed());
+        float[] init = initModel != null ? initModel.params().clone() : spec.initParams(t.seed());
         List<EpochSummary> earlier = List.of();
         Checkpoint from = resume != null ? resume.checkpoint : null;
         if (from != null) {
@@ -141,6 +147,9 @@ final class TrainCommand {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("created", Instant.now().toString());
         metadata.put("training", summary);
+        if (initModel != null) {
+          metadata.put("init-model", args.initModel.toString());
+        }
         if (in.classes() != null) {
           metadata.put("classes", in.classes());
         }

@@ -45,6 +45,24 @@ public record SpindleModel(NetworkSpec spec, float[] params, JsonNode metadata) 
     save(dir, spec, params, JSON.convertValue(metadata, Map.class));
   }
 
+  /**
+   * Writes this model as an ONNX file (opset 17; input "input", outputs "logits" and, for the
+   * classification losses, "probabilities"; docs/onnx.md).
+   */
+  public void exportOnnx(Path file) throws IOException {
+    io.spindle.onnx.Onnx.export(this, file);
+  }
+
+  /**
+   * Reads an ONNX model made of the operators Spindle exports (docs/onnx.md).
+   *
+   * @throws io.spindle.onnx.OnnxFormatException (a {@link ModelFormatException}) with one line
+   *     naming the file and node for a corrupt file or an operator Spindle does not import
+   */
+  public static SpindleModel importOnnx(Path file) throws IOException {
+    return io.spindle.onnx.Onnx.importModel(file);
+  }
+
   @SuppressWarnings("unchecked")
   private static NetworkSpec parse(JsonNode network) {
     return NetworkConfig.parse(JSON.convertValue(network, Map.class));

@@ -104,6 +104,38 @@ public final class SpindleClassificationModel
         .JsonNodeFactory.instance.objectNode());
   }
 
+  /**
+   * Writes this model as ONNX (docs/onnx.md): input "input", outputs "logits" (rawPrediction's
+   * source) and "probabilities"; the labels, when known, are the class names.
+   */
+  public void exportOnnx(java.nio.file.Path file) throws java.io.IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode meta = com.fasterxml.jackson.databind.node
+        .JsonNodeFactory.instance.objectNode();
+    if (labels != null) {
+      java.util.Arrays.stream(labels).forEach(meta.putArray("classes")::add);
+    }
+    new SpindleModel(spec, params, meta).exportOnnx(file);
+  }
+
+  /**
+   * A classification model from an ONNX file of the operators Spindle imports (docs/onnx.md),
+   * e.g. one trained elsewhere, to score a DataFrame or to fine-tune from. Class names in the
+   * file's metadata become {@link #labels()}.
+   */
+  public static SpindleClassificationModel fromOnnx(java.nio.file.Path file) throws java.io.IOException {
+    SpindleModel m = SpindleModel.importOnnx(file);
+    com.fasterxml.jackson.databind.JsonNode classes = m.metadata().path("classes");
+    String[] names = null;
+    if (classes.isArray()) {
+      names = new String[classes.size()];
+      for (int i = 0; i < names.length; i++) {
+        names[i] = classes.get(i).asText();
+      }
+    }
+    return new SpindleClassificationModel(Uids.stage(org.apache.spark.ml.util.Identifiable.randomUID("spindleClassificationModel")),
+        m.spec(), m.params(), null, names);
+  }
+
   public SpindleClassificationModel setInferenceBatchSize(int rows) {
     set(inferenceBatchSize(), rows);
     return this;

@@ -76,6 +76,18 @@ public final class SpindleRegressionModel
         .JsonNodeFactory.instance.objectNode());
   }
 
+  /** Writes this model as ONNX (docs/onnx.md): input "input", output "output". */
+  public void exportOnnx(java.nio.file.Path file) throws java.io.IOException {
+    toSpindleModel().exportOnnx(file);
+  }
+
+  /** A regression model from an ONNX file of the operators Spindle imports (docs/onnx.md). */
+  public static SpindleRegressionModel fromOnnx(java.nio.file.Path file) throws java.io.IOException {
+    SpindleModel m = SpindleModel.importOnnx(file);
+    return new SpindleRegressionModel(
+        org.apache.spark.ml.util.Identifiable.randomUID("spindleRegressionModel"), m.spec(), m.params());
+  }
+
   public SpindleRegressionModel setInferenceBatchSize(int rows) {
     set(inferenceBatchSize(), rows);
     return this;

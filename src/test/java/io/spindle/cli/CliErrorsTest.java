@@ -125,7 +125,7 @@ class CliErrorsTest {
 
   @Test
   void helpForEveryCommandExitsZero() {
-    for (String command : List.of("train", "evaluate", "predict", "summary")) {
+    for (String command : List.of("train", "evaluate", "predict", "summary", "export", "import")) {
       Run r = cli(command, "--help");
       assertEquals(0, r.code(), command);
       assertTrue(r.out().startsWith("Usage: spindle " + command), r.out());

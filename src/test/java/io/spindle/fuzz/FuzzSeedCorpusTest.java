@@ -15,6 +15,8 @@ import io.spindle.data.DataFormatException;
 import io.spindle.data.MnistIdxFuzzTest;
 import io.spindle.io.ModelFormatException;
 import io.spindle.io.ModelStoreFuzzTest;
+import io.spindle.onnx.OnnxFormatException;
+import io.spindle.onnx.OnnxFuzzTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +66,9 @@ class FuzzSeedCorpusTest {
       new Target(ModelStoreFuzzTest.class, "modelDirectory", ModelStoreFuzzTest::seeds,
           ModelStoreFuzzTest::read, ModelFormatException.class, true),
       new Target(ConfigFuzzTest.class, "configText", ConfigFuzzTest::seeds,
-          ConfigFuzzTest::read, SpindleConfigException.class, false));
+          ConfigFuzzTest::read, SpindleConfigException.class, false),
+      new Target(OnnxFuzzTest.class, "onnxFile", OnnxFuzzTest::seeds,
+          OnnxFuzzTest::read, OnnxFormatException.class, true));
 
   @BeforeAll
   static void loadJazzerRuntime() {

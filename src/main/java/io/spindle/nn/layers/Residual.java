@@ -82,8 +82,11 @@ public record Residual(List<LayerSpec> layers, Shortcut shortcut) implements Lay
     return shapes[layers.size()];
   }
 
-  /** The shortcut's layer, or null for the identity. */
-  private LayerSpec projection(Shape in, Shape out) {
+  /**
+   * The shortcut's layer from {@code in} to the block's output shape {@code out}, or null for
+   * the identity (public for the ONNX mapping, which writes and checks it).
+   */
+  public LayerSpec projection(Shape in, Shape out) {
     if (shortcut == Shortcut.AUTO && in.equals(out)) {
       return null;
     }
