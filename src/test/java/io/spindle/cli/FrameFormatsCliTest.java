@@ -167,30 +167,35 @@ class FrameFormatsCliTest {
 
   @Test
   void parquetVectorColumnTrainsAndPredictsToParquet() throws IOException {
-    Path data = tmp.resolve("data.parquet");
+    // Separate training and test files: predictions on held-out rows.
+    Path data = tmp.resolve("train.parquet");
+    Path held = tmp.resolve("test.parquet");
     SparkSession spark = SparkSession.builder().master("local[2]")
         .config("spark.ui.enabled", "false").getOrCreate();
     try {
       SplittableRandom rng = new SplittableRandom(6);
-      List<Row> rows = new ArrayList<>();
-      for (int i = 0; i < 400; i++) {
-        double[] x = {rng.nextDouble() * 2 - 1, rng.nextDouble() * 2 - 1, rng.nextDouble()};
-        rows.add(RowFactory.create("id" + i, Vectors.dense(x), x[0] * x[1] > 0 ? 1.0 : 0.0));
-      }
       StructType schema = new StructType().add("id", DataTypes.StringType)
           .add("vec", SQLDataTypes.VectorType()).add("y", DataTypes.DoubleType);
-      spark.createDataFrame(rows, schema).write().parquet(data.toString());
+      for (Path file : List.of(data, held)) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < (file == data ? 400 : 200); i++) {
+          double[] x = {rng.nextDouble() * 2 - 1, rng.nextDouble() * 2 - 1, rng.nextDouble()};
+          double label = x[0] * x[1] > 0 ? 1.0 : 0.0;
+          rows.add(RowFactory.create("id" + i, Vectors.dense(x), label));
+        }
+        spark.createDataFrame(rows, schema).write().parquet(file.toString());
+      }
     } finally {
       spark.stop();
     }
     Path conf = tmp.resolve("pq.conf");
     Files.writeString(conf, """
-        data { format = parquet, train = "%1$s", test = "%1$s", input-shape = [3],
+        data { format = parquet, train = "%s", test = "%s", input-shape = [3],
                label-col = y, features-col = vec }
         model { loss = binary-cross-entropy
                 layers = [{ type = dense, units = 16 }, { type = tanh }, { type = dense, units = 1 }] }
         training { epochs = 30, batch-size = 32, learning-rate = 0.02 }
-        """.formatted(data));
+        """.formatted(data, held));
     Path out = tmp.resolve("run");
     run("train", conf, out);
     Path pred = tmp.resolve("pred");
@@ -200,11 +205,11 @@ class FrameFormatsCliTest {
     try {
       Dataset<Row> p = check.read().parquet(pred.resolve("predictions.parquet").toString());
       assertEquals(List.of("index", "label", "prediction", "p0"), List.of(p.columns()));
-      assertEquals(400, p.count());
-      assertEquals(400, p.select("index").distinct().count());
+      assertEquals(200, p.count());
+      assertEquals(200, p.select("index").distinct().count());
       long right = p.where(functions.col("label").equalTo(functions.col("prediction"))).count();
       // XOR of the signs: a linear model gets ~50%, the tanh layer learns it.
-      assertTrue(right > 0.85 * 400, right + " of 400 right");
+      assertTrue(right > 0.85 * 200, right + " of 200 held-out rows right");
     } finally {
       check.stop();
     }
@@ -227,7 +232,16 @@ class FrameFormatsCliTest {
         """.formatted(train, test));
     Path out = tmp.resolve("run");
     run("train", conf, out);
-    assertTrue(json(out.resolve("summary.json")).path("test_accuracy").asDouble() > 0.9);
+    double testAccuracy = json(out.resolve("summary.json")).path("test_accuracy").asDouble();
+    assertTrue(testAccuracy > 0.9, "test accuracy " + testAccuracy);
+    Path eval = tmp.resolve("eval");
+    run("evaluate", conf, eval, "--model", out.resolve("model").toString());
+    JsonNode e = json(eval.resolve("evaluation.json"));
+    assertEquals(24, e.path("examples").asInt(), "12 test images per class");
+    // The trained model on the same test folders: the training run's last validation.
+    assertEquals(testAccuracy, e.path("accuracy").asDouble(), 1e-12, e.toString());
+    assertEquals(3, Files.readAllLines(eval.resolve("confusion-matrix.csv")).size(),
+        "header and 2 classes");
     JsonNode classes = json(out.resolve("model/model.json")).path("metadata").path("classes");
     assertEquals("[\"horizontal\",\"vertical\"]", classes.toString());
     Path pred = tmp.resolve("pred");

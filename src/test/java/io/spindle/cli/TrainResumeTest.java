@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code spindle train --resume} through the CLI entry point, embedded Spark local[2] with 3
  * partitions. The state a killed run leaves on disk is reproduced by deleting the checkpoints
  * after the one the "kill" followed, adding a half-written newest checkpoint (no descriptor) and
- * a stale temporary directory; the real SIGKILL of a driver is cluster.DriverKillResumeIT.
+ * a stale temporary directory; the real SIGKILL of a driver is
+ * cluster.SpindleTrainingIT#aKilledDriverResumesFromItsCheckpointsToTheSameWeights.
  */
 class TrainResumeTest {
 

@@ -169,10 +169,34 @@ class SpindleTrainingIT {
     assertTrue(!Files.exists(cluster.baseDir().resolve("train-killed-driver/model/model.json")),
         "the driver died before saving a model");
 
+    // The newest intact checkpoint, found here by its name's iteration (not by the store's
+    // ordering, which the resume itself uses): the resume must start from it.
+    io.spindle.io.CheckpointStore store =
+        io.spindle.io.CheckpointStore.open(checkpoints.toString(), null);
+    long newest = -1;
+    try (var dirs = Files.list(checkpoints)) {
+      for (Path dir : dirs.filter(d -> d.getFileName().toString().matches("ckpt-\\d+"))
+          .sorted(java.util.Comparator.comparingLong(
+              (Path d) -> Long.parseLong(d.getFileName().toString().substring(5))).reversed())
+          .toList()) {
+        try {
+          newest = store.read(new org.apache.hadoop.fs.Path(dir.toUri())).iteration();
+          break;
+        } catch (java.io.IOException | RuntimeException e) {
+          // half-written by the killed driver: the resume skips it too
+        }
+      }
+    }
+    assertTrue(newest > 0, "the killed run left an intact checkpoint after iteration 0");
+
     Path output = cluster.baseDir().resolve("train-resumed");
     Driver resumed = cluster.run(job(output, "--resume", checkpoints.toString()));
     assertEquals(0, resumed.awaitExit(Duration.ofSeconds(1)), resumed.describe());
-    assertTrue(resumed.outputText().contains("resum"), "the run said it resumed\n"
+    // Only a resume prints this line; a run that retrained from scratch would end on the same
+    // bits too.
+    String from = io.spindle.io.Checkpoint.name(newest) + ": iteration " + newest + " of 250";
+    assertTrue(resumed.outputText().contains("spindle: resuming from ")
+        && resumed.outputText().contains(from), "the run resumed from " + from + "\n"
         + resumed.describe());
     float[] weights = SpindleModel.load(output.resolve("model")).params();
     assertEquals(undisturbedWeights.length, weights.length);

@@ -3,6 +3,7 @@ package io.spindle.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,11 +67,17 @@ class ExactResumeTest {
       throws Exception {
     ResumeHarness h = harness(3);
     TrainingResult reference = h.uninterrupted();
+    // Epochs end after iterations 10, 20 and 30. A crash before 7 with epoch checkpoints has
+    // none to resume from: it would only compare a run from scratch with itself.
+    for (long k : new long[] {10, 11, 21}) {
+      ResumeHarness.Resumed r = h.interruptAndResume(tmp.resolve("epochs" + k), k, 0, 1);
+      assertResumedFrom(10 * (k / 10), r, "epoch checkpoints, crash before " + k);
+      ResumeHarness.assertSameRun(reference, r, "epoch checkpoints, " + k, true);
+    }
     for (long k : new long[] {7, 10, 11, 21}) {
-      ResumeHarness.assertSameRun(reference,
-          h.interruptAndResume(tmp.resolve("epochs" + k), k, 0, 1), "epoch checkpoints, " + k, true);
-      ResumeHarness.assertSameRun(reference,
-          h.interruptAndResume(tmp.resolve("each" + k), k, 1, 0), "every iteration, " + k, true);
+      ResumeHarness.Resumed r = h.interruptAndResume(tmp.resolve("each" + k), k, 1, 0);
+      assertResumedFrom(k, r, "every iteration, crash before " + k);
+      ResumeHarness.assertSameRun(reference, r, "every iteration, " + k, true);
     }
   }
 
@@ -80,8 +87,10 @@ class ExactResumeTest {
       OptimizerSpec opt = OptimizerSpec.defaults(name).withLearningRate(0.1);
       ResumeHarness h = new ResumeHarness(spec, opt, base, 5L, (o, options, init) ->
           new LocalTrainer(spec, o, options).partitions(2).fit(train, test, init));
-      ResumeHarness.assertSameRun(h.uninterrupted(),
-          h.interruptAndResume(tmp.resolve(name), 13, 5, 0), name, true);
+      // Checkpoints every 5 iterations; the crash before 13 leaves 5 and 10.
+      ResumeHarness.Resumed r = h.interruptAndResume(tmp.resolve(name), 13, 5, 0);
+      assertResumedFrom(10, r, name);
+      ResumeHarness.assertSameRun(h.uninterrupted(), r, name, true);
     }
   }
 
@@ -111,6 +120,14 @@ class ExactResumeTest {
       ResumeHarness.assertSameRun(reference, h.interruptAndResume(tmp.resolve("r" + k), k, 4, 1),
           "resnet, crash before " + k, true);
     }
+  }
+
+  /** The resume really started from a checkpoint, the one at {@code iteration}. */
+  static void assertResumedFrom(long iteration, ResumeHarness.Resumed r, String what) {
+    assertNotNull(r.from(), what + ": no checkpoint to resume from");
+    assertEquals(iteration, r.from().iteration(), what + ": resumed from");
+    assertTrue(r.result().examples() < 3 * 600, what + ": the resumed run trained "
+        + r.result().examples() + " examples, all 3 epochs'");
   }
 
   @Test

@@ -149,6 +149,37 @@ class SpindleClassifierTest extends MlTestBase {
   }
 
   @Test
+  void transformIgnoresDropout() {
+    // Heavy dropout, so any of it left on at inference moves every output.
+    NetworkSpec withDropout = NetworkSpec.builder().input(8).dropout(0.3).dense(16).relu()
+        .dropout(0.5).dense(3).build();
+    NetworkSpec without = NetworkSpec.builder().input(8).dense(16).relu().dense(3).build();
+    ExampleBlock data = TestData.classification(200, 8, 3, 31L);
+    SpindleClassificationModel model = new SpindleClassifier().setNetwork(withDropout)
+        .setEpochs(2).setLearningRate(0.01).fit(frame(data, 2));
+    List<Row> rows = model.transform(frame(data, 2))
+        .select("features", "rawPrediction").collectAsList();
+    assertEquals(200, rows.size());
+    // The same weights through a network without the dropout layers, all rows in one pass.
+    float[] x = new float[rows.size() * 8];
+    for (int j = 0; j < rows.size(); j++) {
+      double[] f = ((Vector) rows.get(j).get(0)).toArray();
+      for (int i = 0; i < 8; i++) {
+        x[j * 8 + i] = (float) f[i];
+      }
+    }
+    float[] expected = without.instantiate().forward(model.weights(), x, rows.size(), false);
+    for (int j = 0; j < rows.size(); j++) {
+      double[] raw = ((Vector) rows.get(j).get(1)).toArray();
+      for (int c = 0; c < 3; c++) {
+        // Another batching sums in another order: equal to float rounding.
+        assertEquals(expected[j * 3 + c], raw[c], 1e-5 * Math.max(1, Math.abs(raw[c])),
+            "row " + j + ", output " + c);
+      }
+    }
+  }
+
+  @Test
   void sameSeedAndDataGiveTheTrainerApisWeights() {
     // The Estimator and DistributedTrainer on the same 512 MNIST images in the same two
     // contiguous partitions: same initialization, same per-partition shuffles, same batches.

@@ -24,6 +24,7 @@ class ConvPoolReferenceTest {
   @Test
   void conv2dMatchesDirectLoops() {
     SplittableRandom rng = new SplittableRandom(20240601L);
+    Kinds kinds = new Kinds();
     int checked = 0;
     int longInner = 0;
     while (checked < CASES) {
@@ -46,7 +47,8 @@ class ConvPoolReferenceTest {
       if (h + 2 * ph < kh || w + 2 * pw < kw) {
         continue; // the kernel does not fit; shape inference rejects it (tested elsewhere)
       }
-      Shape out = spec.outputShape(in);
+      Shape out = Shape.of(f, outSize(h, kh, sh, ph), outSize(w, kw, sw, pw));
+      assertEquals(out, spec.outputShape(in), "output shape " + describe(in, n) + " " + spec);
       float[] params = random(rng, spec.paramCount(in), 1.0);
       float[] x = random(rng, n * in.size() + 3, 1.0); // longer than needed, as the API allows
       float[] y = spec.instantiate(in, 0).forward(params, x, n, true);
@@ -78,36 +80,92 @@ class ConvPoolReferenceTest {
       assertClose(ref, y, 1e-4, "conv2d " + describe(in, n) + " -> " + spec);
       checked++;
       longInner += k >= 64 ? 1 : 0;
+      kinds.count(in, sh, sw, ph, pw, h + 2 * ph - kh, w + 2 * pw - kw);
     }
     assertTrue(longInner >= 20 && longInner <= CASES - 20, longInner + " cases with >= 64 taps");
+    kinds.assertCovered("conv2d");
+  }
+
+  /** (in + 2 pad - kernel) / stride + 1, floored: the definition, written out here. */
+  private static int outSize(int in, int kernel, int stride, int pad) {
+    return Math.floorDiv(in + 2 * pad - kernel, stride) + 1;
+  }
+
+  /**
+   * How many of the random cases had a stride above 1 with a remainder (a window that does not
+   * reach the last pixels), padding, and a non-square input: each kind must be well covered.
+   */
+  private static final class Kinds {
+    int stridedWithRemainder;
+    int padded;
+    int nonSquare;
+
+    void count(Shape in, int sh, int sw, int ph, int pw, int spanH, int spanW) {
+      stridedWithRemainder += (sh > 1 && spanH % sh != 0) || (sw > 1 && spanW % sw != 0) ? 1 : 0;
+      padded += ph > 0 || pw > 0 ? 1 : 0;
+      nonSquare += in.height() != in.width() ? 1 : 0;
+    }
+
+    void assertCovered(String what) {
+      assertTrue(stridedWithRemainder >= 20 && padded >= 20 && nonSquare >= 20, what + ": "
+          + stridedWithRemainder + " strided with a remainder, " + padded + " padded, "
+          + nonSquare + " non-square cases");
+    }
+  }
+
+  /** Output shapes worked out by hand, for the layers' shape rules on their own. */
+  @Test
+  void outputShapesFollowTheFlooredFormula() {
+    // LeNet-5's first layer: 28 + 4 - 5 + 1 = 28.
+    assertEquals(Shape.of(6, 28, 28), new Conv2D(6, 5, 5, 1, 1, 2, 2, Init.HE_UNIFORM)
+        .outputShape(Shape.of(1, 28, 28)));
+    // 7x5 input, 3x3 kernel, stride 2, padding 1: (7 + 2 - 3) / 2 + 1 = 4, (5 + 2 - 3) / 2 + 1 = 3.
+    assertEquals(Shape.of(4, 4, 3), new Conv2D(4, 3, 3, 2, 2, 1, 1, Init.HE_UNIFORM)
+        .outputShape(Shape.of(2, 7, 5)));
+    // 10x9 input, 4x2 kernel, strides 3 and 2, no padding: (10 - 4) / 3 + 1 = 3 and
+    // (9 - 2) / 2 + 1 = 4 (7 / 2 floored).
+    assertEquals(Shape.of(1, 3, 4), new Conv2D(1, 4, 2, 3, 2, 0, 0, Init.HE_UNIFORM)
+        .outputShape(Shape.of(3, 10, 9)));
+    // Pooling 2x2 stride 2 on 7x7 drops the last row and column: 3x3.
+    assertEquals(Shape.of(5, 3, 3), new MaxPool2D(2, 2, 2, 2, 0, 0).outputShape(Shape.of(5, 7, 7)));
+    // 3x3 window, stride 2, padding 1 on 8x5: (8 + 2 - 3) / 2 + 1 = 4, (5 + 2 - 3) / 2 + 1 = 3.
+    assertEquals(Shape.of(2, 4, 3), new AvgPool2D(3, 3, 2, 2, 1, 1).outputShape(Shape.of(2, 8, 5)));
   }
 
   @Test
   void maxPoolMatchesDirectLoops() {
     SplittableRandom rng = new SplittableRandom(7L);
+    Kinds kinds = new Kinds();
     for (int t = 0; t < CASES; t++) {
       Geometry g = Geometry.random(rng);
       MaxPool2D spec = new MaxPool2D(g.kh, g.kw, g.sh, g.sw, g.ph, g.pw);
-      Shape out = spec.outputShape(g.in);
+      Shape out = g.expectedOutput();
+      assertEquals(out, spec.outputShape(g.in), "max-pool output shape " + g);
+      g.count(kinds);
       float[] x = random(rng, g.n * g.in.size(), 1.0);
       float[] y = spec.instantiate(g.in, 0).forward(new float[0], x, g.n, true);
       double[] ref = g.reference(x, out, true);
       assertClose(ref, y, 0.0, "max-pool " + describe(g.in, g.n) + " -> " + spec);
     }
+    kinds.assertCovered("max-pool");
   }
 
   @Test
   void avgPoolMatchesDirectLoopsCountingPaddingAsZeros() {
     SplittableRandom rng = new SplittableRandom(11L);
+    Kinds kinds = new Kinds();
     for (int t = 0; t < CASES; t++) {
       Geometry g = Geometry.random(rng);
       AvgPool2D spec = new AvgPool2D(g.kh, g.kw, g.sh, g.sw, g.ph, g.pw);
-      Shape out = spec.outputShape(g.in);
+      Shape out = g.expectedOutput();
+      assertEquals(out, spec.outputShape(g.in), "avg-pool output shape " + g);
+      g.count(kinds);
       float[] x = random(rng, g.n * g.in.size(), 1.0);
       float[] y = spec.instantiate(g.in, 0).forward(new float[0], x, g.n, true);
       double[] ref = g.reference(x, out, false);
       assertClose(ref, y, 1e-5, "avg-pool " + describe(g.in, g.n) + " -> " + spec);
     }
+    kinds.assertCovered("avg-pool");
   }
 
   @Test
@@ -146,6 +204,15 @@ class ConvPoolReferenceTest {
               1 + rng.nextInt(3), ph, pw);
         }
       }
+    }
+
+    Shape expectedOutput() {
+      return Shape.of(in.channels(), outSize(in.height(), kh, sh, ph),
+          outSize(in.width(), kw, sw, pw));
+    }
+
+    void count(Kinds kinds) {
+      kinds.count(in, sh, sw, ph, pw, in.height() + 2 * ph - kh, in.width() + 2 * pw - kw);
     }
 
     double[] reference(float[] x, Shape out, boolean max) {

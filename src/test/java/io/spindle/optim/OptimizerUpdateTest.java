@@ -55,7 +55,18 @@ class OptimizerUpdateTest {
     }
   }
 
-  /** Runs the optimizer and the reference side by side, comparing weights and state each step. */
+  /** The same rate at every step. */
+  private static double[] constant(double lr) {
+    double[] r = new double[STEPS];
+    java.util.Arrays.fill(r, lr);
+    return r;
+  }
+
+  /**
+   * Runs the optimizer and the reference side by side, comparing weights and state each step.
+   * The reference gets its rate at step t from {@code rates}, pinned by hand here, never from
+   * the optimizer's own schedule (a wrong schedule would otherwise feed both sides).
+   */
   private interface Reference {
     /** Updates w (and the reference's own state) for 0-based step t with learning rate lr. */
     void step(double[] w, double[] g, int t, double lr);
@@ -65,14 +76,15 @@ class OptimizerUpdateTest {
     }
   }
 
-  private void run(Optimizer opt, Reference ref) {
+  private void run(Optimizer opt, double[] rates, Reference ref) {
+    assertEquals(STEPS, rates.length);
     float[] params = floats(w0);
     double[] w = w0.clone();
     double moved = 0;
     for (int t = 0; t < STEPS; t++) {
       float[] g = floats(grads[t]);
       opt.step(params, g, t);
-      ref.step(w, grads[t], t, opt.learningRate(t));
+      ref.step(w, grads[t], t, rates[t]);
       assertTracks(w, params, opt.name() + " step " + t + " weights");
       double[][] refState = ref.state();
       List<float[]> state = opt.state();
@@ -91,7 +103,7 @@ class OptimizerUpdateTest {
   void sgdWithL2() {
     double lr = 0.1;
     double l2 = 0.05;
-    run(new Sgd(LearningRateSchedule.constant(lr), l2), (w, g, t, rate) -> {
+    run(new Sgd(LearningRateSchedule.constant(lr), l2), constant(lr), (w, g, t, rate) -> {
       for (int i = 0; i < N; i++) {
         w[i] -= rate * (g[i] + l2 * w[i]);
       }
@@ -122,13 +134,13 @@ class OptimizerUpdateTest {
 
   @Test
   void heavyBallMomentumWithL2() {
-    run(new Momentum(LearningRateSchedule.constant(0.05), 0.9, false, 0.01, N),
+    run(new Momentum(LearningRateSchedule.constant(0.05), 0.9, false, 0.01, N), constant(0.05),
         torchSgdMomentum(0.9, 0.01, false));
   }
 
   @Test
   void nesterovMomentumWithL2() {
-    run(new Momentum(LearningRateSchedule.constant(0.05), 0.9, true, 0.01, N),
+    run(new Momentum(LearningRateSchedule.constant(0.05), 0.9, true, 0.01, N), constant(0.05),
         torchSgdMomentum(0.9, 0.01, true));
   }
 
@@ -137,7 +149,7 @@ class OptimizerUpdateTest {
     // A rate that halves every 2 steps: PyTorch's form applies the new rate to the whole
     // velocity at once.
     run(new Momentum(LearningRateSchedule.step(0.1, 2, 0.5), 0.8, true, 0.0, N),
-        torchSgdMomentum(0.8, 0.0, true));
+        new double[] {0.1, 0.1, 0.05, 0.05, 0.025, 0.025}, torchSgdMomentum(0.8, 0.0, true));
   }
 
   /** torch.optim.Adam (weight_decay = L2 on the gradient) and torch.optim.AdamW. */
@@ -176,36 +188,40 @@ class OptimizerUpdateTest {
 
   @Test
   void adam() {
-    run(Adam.adam(LearningRateSchedule.constant(0.01), 0.9, 0.999, 1e-8, 0.0, N),
+    run(Adam.adam(LearningRateSchedule.constant(0.01), 0.9, 0.999, 1e-8, 0.0, N), constant(0.01),
         torchAdam(0.9, 0.999, 1e-8, 0.0, false));
   }
 
   @Test
   void adamWithL2AndOtherBetas() {
-    run(Adam.adam(LearningRateSchedule.constant(0.02), 0.8, 0.99, 1e-3, 0.1, N),
+    run(Adam.adam(LearningRateSchedule.constant(0.02), 0.8, 0.99, 1e-3, 0.1, N), constant(0.02),
         torchAdam(0.8, 0.99, 1e-3, 0.1, false));
   }
 
   @Test
   void adamWDecaysTheWeightsDirectly() {
     // A large decay so the decoupled term (lr * decay * w, ~1e-3) dwarfs the tolerance.
-    run(Adam.adamW(LearningRateSchedule.constant(0.01), 0.9, 0.999, 1e-8, 0.2, N),
+    run(Adam.adamW(LearningRateSchedule.constant(0.01), 0.9, 0.999, 1e-8, 0.2, N), constant(0.01),
         torchAdam(0.9, 0.999, 1e-8, 0.2, true));
   }
 
   @Test
   void adamWWithWarmupAndCosine() {
     LearningRateSchedule lr = ScheduleSpec.cosine(0.001).withWarmup(2).build(0.03, STEPS);
-    run(Adam.adamW(lr, 0.9, 0.999, 1e-8, 0.05, N), torchAdam(0.9, 0.999, 1e-8, 0.05, true));
+    // Warm-up: (t + 1) / 2 of 0.03; then a cosine from 0.03 to 0.001 over the 4 steps left,
+    // 0.001 + 0.0145 (1 + cos(pi s / 4)) at its step s.
+    double[] rates = {0.015, 0.03, 0.03, 0.001 + 0.0145 * (1 + Math.sqrt(0.5)), 0.0155,
+        0.001 + 0.0145 * (1 - Math.sqrt(0.5))};
+    run(Adam.adamW(lr, 0.9, 0.999, 1e-8, 0.05, N), rates, torchAdam(0.9, 0.999, 1e-8, 0.05, true));
   }
 
   @Test
   void specBuildsTheMatchingOptimizer() {
     OptimizerSpec spec = OptimizerSpec.defaults("nesterov").withLearningRate(0.05)
         .withMomentum(0.9).withWeightDecay(0.01);
-    run(spec.build(N, 0), torchSgdMomentum(0.9, 0.01, true));
+    run(spec.build(N, 0), constant(0.05), torchSgdMomentum(0.9, 0.01, true));
     OptimizerSpec adamW = OptimizerSpec.defaults("adamw").withLearningRate(0.01)
         .withWeightDecay(0.2);
-    run(adamW.build(N, 0), torchAdam(0.9, 0.999, 1e-8, 0.2, true));
+    run(adamW.build(N, 0), constant(0.01), torchAdam(0.9, 0.999, 1e-8, 0.2, true));
   }
 }

@@ -115,10 +115,95 @@ class ChartsTest {
     BufferedImage img = ImageIO.read(file.toFile());
     assertNotBlank(img);
     assertTrue(img.getWidth() > 600 && img.getHeight() > 600, img.getWidth() + "x" + img.getHeight());
-    // The darkest palette colour marks the diagonal cells (about 93% of each row).
-    assertTrue(pixels(img, 0, 0, img.getWidth(), img.getHeight(),
-        ConfusionMatrixChart.colour(m.recall(0))) > 500, "diagonal cell colour present");
+    // The diagonal cells (about 93% of each row) are the only large squares in the darkest
+    // colour; the colour bar also holds it, but as a strip 18 pixels wide.
+    List<int[]> squares = new ArrayList<>();
+    for (int[] box : regions(img, ConfusionMatrixChart.colour(m.recall(0)))) {
+      int w = box[2] - box[0] + 1;
+      int h = box[3] - box[1] + 1;
+      if (w >= 30 && h >= 30) {
+        assertEquals(w, h, 2, "a diagonal cell is square: " + java.util.Arrays.toString(box));
+        squares.add(box);
+      }
+    }
+    assertEquals(10, squares.size(), "one dark square per class");
+    squares.sort(java.util.Comparator.comparingInt(b -> b[0]));
+    // The pitch from the first to the last square (a square's own box loses the grid lines).
+    int cell = Math.round((squares.get(9)[0] - squares.get(0)[0]) / 9f);
+    assertEquals(squares.get(0)[2] - squares.get(0)[0] + 1, cell, 3, "cells are squares' size");
+    int left = squares.get(0)[0];
+    int top = squares.get(0)[1];
+    for (int t = 0; t < 10; t++) {
+      // Cell t sits t cells right of and t cells below cell 0: on the diagonal.
+      assertEquals(left + t * cell, squares.get(t)[0], 2, "diagonal cell " + t + " x");
+      assertEquals(top + t * cell, squares.get(t)[1], 2, "diagonal cell " + t + " y");
+    }
+    // Every cell, read near its top-left corner (away from the count), has its share's colour,
+    // and each row's off-diagonal cells are far lighter than its diagonal one.
+    for (int t = 0; t < 10; t++) {
+      Color diagonal = new Color(img.getRGB(left + t * cell + 4, top + t * cell + 4));
+      for (int p = 0; p < 10; p++) {
+        Color c = new Color(img.getRGB(left + p * cell + 4, top + t * cell + 4));
+        Color expected = ConfusionMatrixChart.colour((double) m.count(t, p) / m.support(t));
+        assertTrue(distance(c, expected) <= 12, "cell " + t + "," + p + ": " + c + ", expected "
+            + expected);
+        if (p != t) {
+          assertTrue(luminance(c) > luminance(diagonal) + 0.4, "cell " + t + "," + p
+              + " is lighter than the diagonal");
+        }
+      }
+    }
     assertNoTemporaryFiles(file.getParent());
+  }
+
+  private static int distance(Color a, Color b) {
+    return Math.abs(a.getRed() - b.getRed()) + Math.abs(a.getGreen() - b.getGreen())
+        + Math.abs(a.getBlue() - b.getBlue());
+  }
+
+  private static double luminance(Color c) {
+    return (0.2126 * c.getRed() + 0.7152 * c.getGreen() + 0.0722 * c.getBlue()) / 255.0;
+  }
+
+  /**
+   * Bounding boxes {minX, minY, maxX, maxY} of the 4-connected regions of pixels within a small
+   * distance of {@code colour}.
+   */
+  static List<int[]> regions(BufferedImage img, Color colour) {
+    int w = img.getWidth();
+    int h = img.getHeight();
+    boolean[] seen = new boolean[w * h];
+    List<int[]> boxes = new ArrayList<>();
+    java.util.ArrayDeque<Integer> queue = new java.util.ArrayDeque<>();
+    for (int start = 0; start < w * h; start++) {
+      if (seen[start] || distance(new Color(img.getRGB(start % w, start / w)), colour) > 12) {
+        continue;
+      }
+      int[] box = {start % w, start / w, start % w, start / w};
+      seen[start] = true;
+      queue.add(start);
+      while (!queue.isEmpty()) {
+        int at = queue.poll();
+        int x = at % w;
+        int y = at / w;
+        box[0] = Math.min(box[0], x);
+        box[1] = Math.min(box[1], y);
+        box[2] = Math.max(box[2], x);
+        box[3] = Math.max(box[3], y);
+        for (int[] d : new int[][] {{1, 0}, {-1, 0}, {0, 1}, {0, -1}}) {
+          int nx = x + d[0];
+          int ny = y + d[1];
+          int next = ny * w + nx;
+          if (nx >= 0 && nx < w && ny >= 0 && ny < h && !seen[next]
+              && distance(new Color(img.getRGB(nx, ny)), colour) <= 12) {
+            seen[next] = true;
+            queue.add(next);
+          }
+        }
+      }
+      boxes.add(box);
+    }
+    return boxes;
   }
 
   @Test
