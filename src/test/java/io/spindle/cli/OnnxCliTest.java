@@ -137,6 +137,7 @@ class OnnxCliTest {
     Path ft = tmp.resolve("fine-tuned");
     CliErrorsTest.Run t = cli(concat(new String[] {"train", "--config", "conf/lenet5-mnist.conf",
         "--set", "model.layers=[]", "--set", "training.learning-rate=1e-12",
+        "--set", "training.lr-schedule.type=constant",
         "--init-model", imported.toString(), "--output", ft.toString()}, data));
     assertEquals(0, t.code(), t.err());
     SpindleModel start = SpindleModel.load(imported);

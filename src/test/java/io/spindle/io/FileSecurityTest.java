@@ -45,9 +45,12 @@ class FileSecurityTest {
    * The one use allowed: Spark's own closure serializer ({@code SerializerInstance} comes from
    * {@code Serializer.newInstance()}, a factory, not reflection), which ClosureSerialized uses
    * to ship the run setup inside broadcasts under any spark.serializer: bytes made by this
-   * application's driver, the same wire protocol as every task closure.
+   * application's driver, the same wire protocol as every task closure. And protobuf's
+   * {@code CodedInputStream.newInstance}, a static factory over bytes (the ONNX reader parses
+   * one fixed message type, generated at build time; nothing is looked up by name).
    */
-  static final Pattern SPARK_WIRE = Pattern.compile("closureSerializer\\(\\)\\.newInstance\\(\\)");
+  static final Pattern SPARK_WIRE = Pattern.compile("closureSerializer\\(\\)\\.newInstance\\(\\)"
+      + "|CodedInputStream\\.newInstance\\(");
 
   @Test
   void theMainCodeNeitherDeserializesNorReflects() throws IOException {

@@ -86,7 +86,11 @@ class BarrierSyncTest extends SparkTestBase {
         EpochSummary y = barrier.history().get(e);
         assertEquals(Double.doubleToLongBits(x.trainLoss()), Double.doubleToLongBits(y.trainLoss()),
             what + ", epoch " + x.epoch() + " train loss");
-        assertEquals(x.testLoss(), y.testLoss(), 0.0, what + ", epoch " + x.epoch() + " test");
+        // Validation sums its partitions' losses in arrival order (either mode), so the test
+        // loss may differ in the last bits even with the same weights.
+        assertEquals(x.testLoss(), y.testLoss(), 1e-12 * Math.abs(x.testLoss()),
+            what + ", epoch " + x.epoch() + " test");
+        assertEquals(x.testAccuracy(), y.testAccuracy(), 0.0, what + ", epoch " + x.epoch());
       }
     }
     // The comparison can fail: another seed gives other weights.

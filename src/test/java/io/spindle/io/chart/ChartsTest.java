@@ -128,22 +128,26 @@ class ChartsTest {
     }
     assertEquals(10, squares.size(), "one dark square per class");
     squares.sort(java.util.Comparator.comparingInt(b -> b[0]));
-    // The pitch from the first to the last square (a square's own box loses the grid lines).
-    int cell = Math.round((squares.get(9)[0] - squares.get(0)[0]) / 9f);
-    assertEquals(squares.get(0)[2] - squares.get(0)[0] + 1, cell, 3, "cells are squares' size");
+    // The pitch from the first to the last square (a square's own box loses the grid lines),
+    // across and down: a chart library may round the cell size differently in x and y.
+    float cellX = (squares.get(9)[0] - squares.get(0)[0]) / 9f;
+    float cellY = (squares.get(9)[1] - squares.get(0)[1]) / 9f;
+    assertEquals(cellX, cellY, 1.5, "cells are as high as they are wide");
+    assertEquals(squares.get(0)[2] - squares.get(0)[0] + 1, cellX, 3, "cells are squares' size");
     int left = squares.get(0)[0];
     int top = squares.get(0)[1];
     for (int t = 0; t < 10; t++) {
       // Cell t sits t cells right of and t cells below cell 0: on the diagonal.
-      assertEquals(left + t * cell, squares.get(t)[0], 2, "diagonal cell " + t + " x");
-      assertEquals(top + t * cell, squares.get(t)[1], 2, "diagonal cell " + t + " y");
+      assertEquals(left + t * cellX, squares.get(t)[0], 2, "diagonal cell " + t + " x");
+      assertEquals(top + t * cellY, squares.get(t)[1], 2, "diagonal cell " + t + " y");
     }
     // Every cell, read near its top-left corner (away from the count), has its share's colour,
     // and each row's off-diagonal cells are far lighter than its diagonal one.
     for (int t = 0; t < 10; t++) {
-      Color diagonal = new Color(img.getRGB(left + t * cell + 4, top + t * cell + 4));
+      int y = Math.round(top + t * cellY) + 4;
+      Color diagonal = new Color(img.getRGB(Math.round(left + t * cellX) + 4, y));
       for (int p = 0; p < 10; p++) {
-        Color c = new Color(img.getRGB(left + p * cell + 4, top + t * cell + 4));
+        Color c = new Color(img.getRGB(Math.round(left + p * cellX) + 4, y));
         Color expected = ConfusionMatrixChart.colour((double) m.count(t, p) / m.support(t));
         assertTrue(distance(c, expected) <= 12, "cell " + t + "," + p + ": " + c + ", expected "
             + expected);
