@@ -1,5 +1,6 @@
 package io.spindle.fuzz;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +10,10 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 
-/** What the fuzz targets share: a scratch directory per JVM and the message checks. */
+/**
+ * What the fuzz targets share: a scratch directory per JVM, the message checks and the
+ * byte-level mutations.
+ */
 public final class FuzzSupport {
 
   private FuzzSupport() {}
@@ -82,5 +86,41 @@ public final class FuzzSupport {
         throw new UncheckedIOException(e);
       }
     }
+  }
+
+  /**
+   * Up to two byte-level mutations of {@code original}, drawn from {@code data}: splice, cut,
+   * append or flip one byte (kinds 0-3, in that order; splices of at most {@code maxSplice}).
+   */
+  public static byte[] mutateBytes(FuzzedDataProvider data, byte[] original, int maxSplice) {
+    byte[] b = original;
+    for (int n = data.consumeInt(0, 2); n > 0; n--) {
+      int kind = data.consumeInt(0, 3);
+      int at = data.consumeInt(0, b.length);
+      switch (kind) {
+        case 0 -> {
+          int removed = Math.min(b.length - at, data.consumeInt(0, maxSplice));
+          byte[] insert = data.consumeBytes(data.consumeInt(0, maxSplice));
+          byte[] out = new byte[b.length - removed + insert.length];
+          System.arraycopy(b, 0, out, 0, at);
+          System.arraycopy(insert, 0, out, at, insert.length);
+          System.arraycopy(b, at + removed, out, at + insert.length, b.length - at - removed);
+          b = out;
+        }
+        case 1 -> b = java.util.Arrays.copyOf(b, at);
+        case 2 -> {
+          byte[] tail = data.consumeBytes(data.consumeInt(0, maxSplice));
+          b = java.util.Arrays.copyOf(b, b.length + tail.length);
+          System.arraycopy(tail, 0, b, b.length - tail.length, tail.length);
+        }
+        default -> {
+          if (at < b.length) {
+            b = b.clone();
+            b[at] ^= (byte) data.consumeInt(1, 255);
+          }
+        }
+      }
+    }
+    return b;
   }
 }

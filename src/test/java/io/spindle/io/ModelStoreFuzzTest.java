@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -266,35 +265,7 @@ public class ModelStoreFuzzTest {
   }
 
   private static byte[] mutateBytes(FuzzedDataProvider data, byte[] original) {
-    byte[] b = original;
-    for (int n = data.consumeInt(0, 2); n > 0; n--) {
-      int kind = data.consumeInt(BYTES_SPLICE, BYTES_FLIP);
-      int at = data.consumeInt(0, b.length);
-      switch (kind) {
-        case BYTES_SPLICE -> {
-          int removed = Math.min(b.length - at, data.consumeInt(0, MAX_SPLICE));
-          byte[] insert = data.consumeBytes(data.consumeInt(0, MAX_SPLICE));
-          byte[] out = new byte[b.length - removed + insert.length];
-          System.arraycopy(b, 0, out, 0, at);
-          System.arraycopy(insert, 0, out, at, insert.length);
-          System.arraycopy(b, at + removed, out, at + insert.length, b.length - at - removed);
-          b = out;
-        }
-        case BYTES_CUT -> b = Arrays.copyOf(b, at);
-        case BYTES_APPEND -> {
-          byte[] tail = data.consumeBytes(data.consumeInt(0, MAX_SPLICE));
-          b = Arrays.copyOf(b, b.length + tail.length);
-          System.arraycopy(tail, 0, b, b.length - tail.length, tail.length);
-        }
-        default -> {
-          if (at < b.length) {
-            b = b.clone();
-            b[at] ^= (byte) data.consumeInt(1, 255);
-          }
-        }
-      }
-    }
-    return b;
+    return FuzzSupport.mutateBytes(data, original, MAX_SPLICE);
   }
 
   private static void write(Path file, int form, byte[] bytes) throws IOException {
