@@ -66,7 +66,7 @@ final class EvaluateCommand {
             FrameSources.resolve(d.test(), "data.test"), "data.test", model.spec(),
             ModelJobs.classes(model));
         blocks = FrameSources.blocks(frame, model.spec(), d.testLimit(), 0,
-            StorageLevel.MEMORY_AND_DISK()).blocks();
+            StorageLevel.MEMORY_AND_DISK(), null).blocks();
       }
       ConfusionEvaluator.Result r = SparkInference.evaluate(sc, model.spec(), model.params(), blocks);
       blocks.unpersist(false);

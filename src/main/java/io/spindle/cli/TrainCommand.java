@@ -110,6 +110,7 @@ final class TrainCommand {
         Optimizer optimizer = job.optimizer().build(spec.paramCount(), perEpoch * t.epochs());
         TrainingOptions.Builder options = TrainingOptions.builder()
             .epochs(t.epochs()).batchSize(t.batchSize()).seed(t.seed()).shuffle(t.shuffle())
+            .chunkBytes(job.spark().chunkBytes()).shuffleWindow(t.shuffleWindow())
             .evalEvery(in.hasTest() ? t.evalEveryEpochs() : 0).logEvery(t.logEveryIterations());
         float[] init = initModel != null ? initModel.params().clone() : spec.initParams(t.seed());
         List<EpochSummary> earlier = List.of();

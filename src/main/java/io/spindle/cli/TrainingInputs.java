@@ -48,7 +48,8 @@ final class TrainingInputs implements AutoCloseable {
     FrameSources.Frame trainFrame = FrameSources.read(spark, d,
         FrameSources.resolve(d.train(), "data.train"), "data.train", spec, null);
     DataFrameBlocks.Converted train = FrameSources.blocks(trainFrame, spec, d.limit(), partitions,
-        level);
+        level, new DataFrameBlocks.Chunking(job.spark().chunkBytes(), job.training().shuffle(),
+            job.training().seed()));
     DataFrameBlocks.Converted test = null;
     try {
       if (partitions > train.count()) {
@@ -59,7 +60,7 @@ final class TrainingInputs implements AutoCloseable {
       if (d.hasTest()) {
         FrameSources.Frame testFrame = FrameSources.read(spark, d,
             FrameSources.resolve(d.test(), "data.test"), "data.test", spec, trainFrame.classes());
-        test = FrameSources.blocks(testFrame, spec, d.testLimit(), 0, level);
+        test = FrameSources.blocks(testFrame, spec, d.testLimit(), 0, level, null);
       }
     } catch (RuntimeException e) {
       train.blocks().unpersist(false);
@@ -85,7 +86,7 @@ final class TrainingInputs implements AutoCloseable {
     if (local != null) {
       return trainer.fit(local.train(), local.test(), init);
     }
-    return trainer.fit(train.blocks(), test == null ? null : test.blocks(), init);
+    return trainer.fit(train.training(), test == null ? null : test.blocks(), init);
   }
 
   @Override

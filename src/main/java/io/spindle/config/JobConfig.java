@@ -51,11 +51,17 @@ public record JobConfig(Config resolved, NetworkSpec network, OptimizerSpec opti
 
   /** The trainer's schedule and cadence (the optimizer is separate). */
   public record Training(int epochs, int batchSize, long seed, boolean shuffle,
-      int evalEveryEpochs, int logEveryIterations) {}
+      int shuffleWindow, int evalEveryEpochs, int logEveryIterations) {}
 
   /** Spark settings; master applies only when spark-submit has not set one. */
   public record Spark(String master, String appName, int partitions, String storageLevel,
-      String sync) {}
+      int chunkMib, String sync) {
+
+    /** Target bytes per cached training chunk. */
+    public long chunkBytes() {
+      return (long) chunkMib << 20;
+    }
+  }
 
   /**
    * Where and how often to checkpoint; an empty dir = no checkpoints.
@@ -94,10 +100,11 @@ public record JobConfig(Config resolved, NetworkSpec network, OptimizerSpec opti
     ConfigSection t = root.section("training");
     Training training = new Training(
         t.intAtLeast("epochs", 1), t.intAtLeast("batch-size", 1), t.longAtLeast("seed", Long.MIN_VALUE),
-        t.bool("shuffle"), t.intAtLeast("eval-every-epochs", 0), t.intAtLeast("log-every-iterations", 0));
+        t.bool("shuffle"), t.intAtLeast("shuffle-window", 1), t.intAtLeast("eval-every-epochs", 0),
+        t.intAtLeast("log-every-iterations", 0));
     ConfigSection s = root.section("spark");
     Spark spark = new Spark(s.string("master"), s.string("app-name"), s.intAtLeast("partitions", 0),
-        s.choice("storage-level", STORAGE_LEVELS, "storage level"),
+        s.choice("storage-level", STORAGE_LEVELS, "storage level"), s.intAtLeast("chunk-mib", 1),
         s.choice("sync", SYNC_MODES, "synchronization mode"));
     ConfigSection c = root.section("checkpoint");
     Checkpoint checkpoint = new Checkpoint(c.string("dir").strip(),

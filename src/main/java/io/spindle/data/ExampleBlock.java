@@ -91,7 +91,8 @@ public final class ExampleBlock implements Serializable {
     }
   }
 
-  private void copyExample(int example, int slot, float[] x, float[] y) {
+  /** Copies one example into slot {@code slot} of the batch buffers, features as floats. */
+  public void copyExample(int example, int slot, float[] x, float[] y) {
     int src = example * featureSize;
     int dst = slot * featureSize;
     if (bytes != null) {
@@ -171,6 +172,25 @@ public final class ExampleBlock implements Serializable {
   /** The target floats of one example (a view copy, for tests and validation). */
   public float[] target(int example) {
     return Arrays.copyOfRange(targets, example * targetSize, (example + 1) * targetSize);
+  }
+
+  /** A new block holding example {@code order[i]} at position i, in the same encoding. */
+  public ExampleBlock reordered(int[] order) {
+    int n = order.length;
+    float[] t = new float[n * targetSize];
+    byte[] b8 = bytes != null ? new byte[n * featureSize] : null;
+    float[] f32 = bytes != null ? null : new float[n * featureSize];
+    for (int i = 0; i < n; i++) {
+      int e = order[i];
+      if (b8 != null) {
+        System.arraycopy(bytes, e * featureSize, b8, i * featureSize, featureSize);
+      } else {
+        System.arraycopy(floats, e * featureSize, f32, i * featureSize, featureSize);
+      }
+      System.arraycopy(targets, e * targetSize, t, i * targetSize, targetSize);
+    }
+    return b8 != null ? ofBytes(b8, byteScale, t, n, featureSize, targetSize)
+        : ofFloats(f32, t, n, featureSize, targetSize);
   }
 
   /** Examples {@code [from, to)} as a new block (used to split data into partitions). */

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.spindle.config.NetworkConfig;
 import io.spindle.config.TrainingConfig;
 import io.spindle.data.BatchSchedule;
+import io.spindle.data.ChunkLayout;
 import io.spindle.nn.NetworkSpec;
 import io.spindle.nn.loss.WeightedLoss;
 import io.spindle.optim.Optimizer;
@@ -66,15 +67,13 @@ final class SpindleTraining {
       test = split[1];
     }
     int partitions = p.getPartitions() > 0 ? p.getPartitions() : sc.defaultParallelism();
-    if (train.rdd().getNumPartitions() != partitions) {
-      train = train.repartition(partitions);
-    }
     DataFrameBlocks.Layout layout = DataFrameBlocks.Layout.of(spec, weightCol != null);
     List<DataFrameBlocks.Converted> owned = new ArrayList<>();
     try {
       DataFrameBlocks.Converted trainBlocks = DataFrameBlocks.convert(train,
           FrameColumns.of(featuresCol, labelCol, weightCol, "the training DataFrame"), layout,
-          level);
+          level, partitions, new DataFrameBlocks.Chunking(ChunkLayout.DEFAULT_CHUNK_BYTES,
+              p.getShuffle(), p.getSeed()));
       owned.add(trainBlocks);
       DataFrameBlocks.Converted testBlocks = null;
       if (test != null) {
@@ -101,7 +100,7 @@ final class SpindleTraining {
       TrainingResult result = new DistributedTrainer(sc, trainSpec, optimizer, options)
           .storageLevel(level).treeDepth(p.getTreeDepth())
           .sync(io.spindle.spark.SyncMode.parse(p.getSync()))
-          .fit(trainBlocks.blocks(), testBlocks == null ? null : testBlocks.blocks(),
+          .fit(trainBlocks.training(), testBlocks == null ? null : testBlocks.blocks(),
               spec.initParams(p.getSeed()));
       return new Fitted(spec, result.params(), result);
     } finally {

@@ -97,7 +97,7 @@ final class BarrierGradientSource implements GradientSource {
       Set<String> locs = new LinkedHashSet<>();
       for (int q = slotStart[s]; q < slotStart[s + 1]; q++) {
         // The training run's last job (take) read the cache locations after caching.
-        locs.addAll(SparkInternals.preferredLocations(run.sc.sc(), run.blocks.rdd(), q));
+        locs.addAll(run.shardLocations(q));
       }
       slotLocations.add(new ArrayList<>(locs));
     }
@@ -130,6 +130,11 @@ final class BarrierGradientSource implements GradientSource {
   @Override
   public BatchSchedule schedule() {
     return run.schedule;
+  }
+
+  @Override
+  public io.spindle.train.DataResidency dataResidency(long diskBytesRead) {
+    return run.residency(diskBytesRead);
   }
 
   @Override
@@ -194,7 +199,7 @@ final class BarrierGradientSource implements GradientSource {
     }
     RDD<Integer> slotRdd = run.sc.sc().makeRDD(JavaConverters.asScalaBuffer(slots).toSeq(),
         INT);
-    BarrierStageTask task = new BarrierStageTask(run.setup, run.blocks.rdd(), slotStart,
+    BarrierStageTask task = new BarrierStageTask(run.setup, run.partitions(), slotStart,
         groupSize, run.sc.sc().env().rpcEnv().address().host(),
         run.sc.sc().env().rpcEnv().address().port(), endpointName, stageSeq,
         ASK_TIMEOUT_SECONDS, run.sc.isLocal());

@@ -1,30 +1,25 @@
 package io.spindle.spark;
 
-import io.spindle.data.ExampleBlock;
 import io.spindle.spark.BarrierMessages.Ready;
 import io.spindle.spark.BarrierMessages.Work;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.Partition;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.rdd.RDD;
 import org.apache.spark.rpc.RpcEndpointRef;
-import scala.collection.JavaConverters;
 import scala.runtime.AbstractFunction1;
 
 /**
  * The body of one barrier task: a long-lived worker for a contiguous range of the training
- * partitions. It asks the driver's {@link IterationExchange} for work, computes each of its
+ * partitions (shards of chunks). It asks the driver's {@link IterationExchange} for work, computes each of its
  * partitions' partials for that iteration, sends them with the next request, and repeats until
  * told to stop (the end of the stage's iterations, or of training).
  *
- * <p>The partitions' blocks are read through the training RDD's own {@code iterator}, as a
- * task of that RDD would: from the cache (Spark may have spilled them), or recomputed from the
- * lineage if an executor holding them was lost. That is why the RDD and its partition objects
- * travel in this closure, once per stage. Each stage task is placed where its blocks are
- * cached ({@link BarrierGradientSource} gives the stage those locations).
+ * <p>The shards' chunks are read from Spark's block manager ({@link CachedChunks}): from memory
+ * or disk (one window at a time, the next read ahead), or recomputed from the lineage if an
+ * executor holding them was lost. Each stage task is placed where its chunks are cached
+ * ({@link BarrierGradientSource} gives the stage those locations).
  *
  * <p>Where the task's range covers a whole group of the reduction's first level, it folds the
  * group itself (left to right, as {@link OrderedTreeSum} would on an executor) and sends one
@@ -37,8 +32,7 @@ final class BarrierStageTask
   private static final long serialVersionUID = 1L;
 
   private final Broadcast<ClosureSerialized<RunSetup>> setup;
-  private final RDD<ExampleBlock> blocks;
-  private final Partition[] partitions;
+  private final int shards;
   private final int[] slotStart;
   private final int groupSize;
   private final String driverHost;
@@ -48,12 +42,10 @@ final class BarrierStageTask
   private final long askTimeoutSeconds;
   private final boolean local;
 
-  BarrierStageTask(Broadcast<ClosureSerialized<RunSetup>> setup, RDD<ExampleBlock> blocks,
-      int[] slotStart, int groupSize, String driverHost, int driverPort, String endpoint,
+  BarrierStageTask(Broadcast<ClosureSerialized<RunSetup>> setup, int shards, int[] slotStart, int groupSize, String driverHost, int driverPort, String endpoint,
       int stage, long askTimeoutSeconds, boolean local) {
     this.setup = setup;
-    this.blocks = blocks;
-    this.partitions = blocks.partitions();
+    this.shards = shards;
     this.slotStart = slotStart.clone();
     this.groupSize = groupSize;
     this.driverHost = driverHost;
@@ -74,6 +66,7 @@ final class BarrierStageTask
     int from = slotStart[slot];
     int to = slotStart[slot + 1];
     long iterations = 0;
+    CachedChunks chunks = PartitionGradients.chunks(run, ctx);
     Object reply = RpcWire.decode(SparkInternals.ask(driver,
         RpcWire.encode(Ready.first(stage, slot, attempt), local), askTimeoutSeconds, ctx));
     while (reply instanceof Work work) {
@@ -85,12 +78,11 @@ final class BarrierStageTask
       List<GradientPartial> singles = new ArrayList<>();
       for (int g = from / groupSize; g * groupSize < to; g++) {
         int groupFrom = g * groupSize;
-        int groupTo = Math.min(partitions.length, groupFrom + groupSize);
+        int groupTo = Math.min(shards, groupFrom + groupSize);
         boolean whole = groupFrom >= from && groupTo <= to;
         GradientPartial acc = null;
         for (int p = Math.max(groupFrom, from); p < Math.min(groupTo, to); p++) {
-          GradientPartial partial = PartitionGradients.compute(run, p,
-              JavaConverters.asJavaIterator(blocks.iterator(partitions[p], ctx)), weights,
+          GradientPartial partial = PartitionGradients.compute(run, p, chunks, weights,
               work.epoch(), work.step(), work.iteration());
           if (!whole) {
             partitionIds.add(p);

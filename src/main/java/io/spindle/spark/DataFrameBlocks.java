@@ -1,5 +1,7 @@
 package io.spindle.spark;
 
+import io.spindle.data.BatchSchedule;
+import io.spindle.data.ChunkLayout;
 import io.spindle.data.ExampleBlock;
 import io.spindle.nn.NetworkSpec;
 import io.spindle.nn.loss.WeightedLoss;
@@ -10,6 +12,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.Map;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
@@ -41,16 +44,38 @@ public final class DataFrameBlocks {
   /**
    * What {@link #convert} built.
    *
-   * @param blocks one block per partition, persisted (unpersist when done)
-   * @param sizes examples per partition
+   * @param blocks one block per partition, persisted (unpersist when done); for training data
+   *     converted with a {@link Chunking}, each partition is a chunk
+   * @param sizes examples per partition (per shard for chunked data)
    * @param weightSum sum of the weights (the example count when unweighted)
+   * @param shardStart for chunked data, shard s holds partitions [shardStart[s],
+   *     shardStart[s+1]); otherwise every partition is its own shard
    */
   public record Converted(JavaRDD<ExampleBlock> blocks, long[] sizes, long count,
-      double weightSum) {
+      double weightSum, int[] shardStart) {
+
+    /** The blocks as training data (chunks and shards). */
+    public TrainingBlocks training() {
+      return new TrainingBlocks(blocks, shardStart);
+    }
 
     /** {@code count / weightSum}: the scale that makes the weights average 1. */
     public double weightScale() {
       return weightSum > 0 ? count / weightSum : 1.0;
+    }
+  }
+
+  /**
+   * How training rows are cut into chunks ({@link TrainingBlocks}): chunks of about
+   * {@code chunkBytes} of packed float32 data, each its own Spark block; with {@code mix}, every
+   * row goes to a chunk drawn at random (seeded by {@code seed}, its input partition and its
+   * place there), so chunks are random samples however the input is sorted; without, rows keep
+   * their order (chunk after chunk).
+   */
+  public record Chunking(long chunkBytes, boolean mix, long seed) implements Serializable {
+
+    public static Chunking of(io.spindle.train.TrainingOptions options) {
+      return new Chunking(options.chunkBytes(), options.shuffle(), options.seed());
     }
   }
 
@@ -108,6 +133,19 @@ public final class DataFrameBlocks {
    */
   public static Converted convert(Dataset<Row> df, FrameColumns cols, Layout layout,
       StorageLevel level, int partitions) {
+    return convert(df, cols, layout, level, partitions, null);
+  }
+
+  /**
+   * Like {@link #convert(Dataset, FrameColumns, Layout, StorageLevel, int)}, but for training
+   * data read a window of chunks at a time: with {@code chunking}, the result's partitions are
+   * chunks of about {@link Chunking#chunkBytes} ({@code max(shards, data / chunkBytes)} of
+   * them), grouped into {@code partitions} contiguous shards (0: df's partition count). The
+   * rows reach their chunks through the same one shuffle, which, with {@link Chunking#mix},
+   * also mixes sorted input once.
+   */
+  public static Converted convert(Dataset<Row> df, FrameColumns cols, Layout layout,
+      StorageLevel level, int partitions, Chunking chunking) {
     cols.checkSchema(df.schema());
     boolean vector = cols.vectorFeatures(df.schema());
     List<Column> select = new ArrayList<>();
@@ -148,6 +186,11 @@ public final class DataFrameBlocks {
         throw new IllegalArgumentException(cols.data() + ": the weights in column '"
             + cols.weight() + "' sum to " + weightSum + "; at least one must be positive");
       }
+      if (chunking != null) {
+        return chunked(packed, inputSizes, count, cols, layout, level,
+            partitions > 0 ? partitions : inputSizes.length, chunking,
+            cols.weighted() ? weightSum : count);
+      }
       int out = partitions > 0 ? partitions : inputSizes.length;
       boolean deal = out != inputSizes.length;
       JavaRDD<ExampleBlock> blocks = packed
@@ -158,10 +201,69 @@ public final class DataFrameBlocks {
           .persist(level);
       blocks.foreachPartition(it -> {}); // materialize from the packed cache
       return new Converted(blocks, deal ? dealt(inputSizes, out) : inputSizes, count,
-          cols.weighted() ? weightSum : count);
+          cols.weighted() ? weightSum : count, ChunkLayout.evenShards(out, out));
     } finally {
       packed.unpersist(false);
     }
+  }
+
+  private static Converted chunked(JavaRDD<Packed> packed, long[] inputSizes, long count,
+      FrameColumns cols, Layout layout, StorageLevel level, int shards, Chunking chunking,
+      double weightSum) {
+    long bytesPerExample = 4L * (layout.featureSize() + layout.targetSize());
+    long perChunk = ChunkLayout.examplesPerChunk(bytesPerExample, chunking.chunkBytes());
+    int chunks = (int) Math.min(Integer.MAX_VALUE - 8,
+        Math.max(shards, (count + perChunk - 1) / perChunk));
+    long[] offsets = new long[inputSizes.length];
+    for (int p = 1; p < offsets.length; p++) {
+      offsets[p] = offsets[p - 1] + inputSizes[p - 1];
+    }
+    JavaRDD<ExampleBlock> blocks = packed
+        .flatMapToPair(p -> toChunks(p, chunks, count, offsets, chunking))
+        .partitionBy(new HashPartitioner(chunks))
+        .mapPartitions(DataFrameBlocks::assemble, true)
+        .setName("spindle training chunks " + cols.data() + " (" + count + " examples in "
+            + chunks + " chunks)")
+        .persist(level);
+    long[] chunkSizes = BlockRdds.partitionSizes(blocks); // materializes from the packed cache
+    int[] shardStart = ChunkLayout.evenShards(chunks, shards);
+    long[] shardSizes = new ChunkLayout(chunkSizes, shardStart).shardSizes();
+    return new Converted(blocks, shardSizes, count, weightSum, shardStart);
+  }
+
+  /** A packed input partition's rows, grouped by the chunk each goes to. */
+  private static Iterator<Tuple2<Integer, Piece>> toChunks(Packed p, int chunks, long count,
+      long[] offsets, Chunking chunking) {
+    if (p.block == null) {
+      return Collections.emptyIterator();
+    }
+    ExampleBlock b = p.block;
+    int[] target = new int[b.count()];
+    SplittableRandom rng = new SplittableRandom(BatchSchedule.mix(chunking.seed(), p.partition,
+        chunks));
+    for (int r = 0; r < target.length; r++) {
+      target[r] = chunking.mix() ? rng.nextInt(chunks)
+          : (int) ((offsets[p.partition] + r) * chunks / count);
+    }
+    int[] perChunk = new int[chunks];
+    for (int t : target) {
+      perChunk[t]++;
+    }
+    int[][] rows = new int[chunks][];
+    for (int c = 0; c < chunks; c++) {
+      rows[c] = perChunk[c] == 0 ? null : new int[perChunk[c]];
+      perChunk[c] = 0;
+    }
+    for (int r = 0; r < target.length; r++) {
+      rows[target[r]][perChunk[target[r]]++] = r;
+    }
+    List<Tuple2<Integer, Piece>> pieces = new ArrayList<>();
+    for (int c = 0; c < chunks; c++) {
+      if (rows[c] != null) {
+        pieces.add(new Tuple2<>(c, new Piece(p.partition, b.reordered(rows[c]))));
+      }
+    }
+    return pieces.iterator();
   }
 
   /** A piece of a result partition: examples from input partition {@code source}. */

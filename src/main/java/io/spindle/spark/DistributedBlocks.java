@@ -1,5 +1,6 @@
 package io.spindle.spark;
 
+import io.spindle.data.ChunkLayout;
 import io.spindle.data.ExampleBlock;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +24,32 @@ import org.apache.spark.storage.StorageLevel;
 public final class DistributedBlocks implements AutoCloseable {
 
   private final JavaRDD<ExampleBlock> rdd;
+  private final int[] shardStart;
   private final List<Broadcast<ExampleBlock>> broadcasts;
 
-  private DistributedBlocks(JavaRDD<ExampleBlock> rdd, List<Broadcast<ExampleBlock>> broadcasts) {
+  private DistributedBlocks(JavaRDD<ExampleBlock> rdd, int[] shardStart,
+      List<Broadcast<ExampleBlock>> broadcasts) {
     this.rdd = rdd;
+    this.shardStart = shardStart;
     this.broadcasts = broadcasts;
+  }
+
+  /**
+   * Training data cut as {@link ChunkLayout#split} cuts it (the single-process trainer's rule):
+   * {@code shards} contiguous shards of chunks of at most {@code chunkBytes}, mixed once with
+   * {@code seed} when {@code mix} and a shard has several chunks; one chunk per partition.
+   */
+  public static DistributedBlocks chunked(JavaSparkContext sc, ExampleBlock data, int shards,
+      long chunkBytes, boolean mix, long seed, StorageLevel level, String name) {
+    ExampleBlock[][] split = ChunkLayout.split(data, shards, chunkBytes, mix, seed);
+    ChunkLayout layout = ChunkLayout.of(split);
+    int[] starts = new int[shards + 1];
+    for (int s = 0; s <= shards; s++) {
+      starts[s] = s < shards ? layout.firstChunk(s) : layout.chunks();
+    }
+    return of(sc, java.util.Arrays.stream(split).flatMap(java.util.Arrays::stream)
+        .toArray(ExampleBlock[]::new), starts, level, name + " (" + data.count() + " examples in "
+        + layout.chunks() + " chunks)");
   }
 
   /**
@@ -43,16 +65,27 @@ public final class DistributedBlocks implements AutoCloseable {
       throw new IllegalArgumentException("cannot split " + data.count() + " examples into "
           + partitions + " partitions; use fewer partitions");
     }
-    List<Broadcast<ExampleBlock>> handles = new ArrayList<>(partitions);
-    for (ExampleBlock block : data.split(partitions)) {
+    return of(sc, data.split(partitions), ChunkLayout.evenShards(partitions, partitions), level,
+        name + " (" + data.count() + " examples)");
+  }
+
+  private static DistributedBlocks of(JavaSparkContext sc, ExampleBlock[] blocks,
+      int[] shardStart, StorageLevel level, String name) {
+    List<Broadcast<ExampleBlock>> handles = new ArrayList<>(blocks.length);
+    for (ExampleBlock block : blocks) {
       handles.add(sc.broadcast(block));
     }
     // n handles in n slices: ParallelCollectionRDD gives slice i exactly element i.
-    JavaRDD<ExampleBlock> rdd = sc.parallelize(handles, partitions)
+    JavaRDD<ExampleBlock> rdd = sc.parallelize(handles, blocks.length)
         .map(Broadcast::value)
-        .setName(name + " (" + data.count() + " examples)")
+        .setName(name)
         .persist(level);
-    return new DistributedBlocks(rdd, handles);
+    return new DistributedBlocks(rdd, shardStart, handles);
+  }
+
+  /** The partitions as training data: chunks and their shards. */
+  public TrainingBlocks training() {
+    return new TrainingBlocks(rdd, shardStart);
   }
 
   /** One block per partition, persisted. */

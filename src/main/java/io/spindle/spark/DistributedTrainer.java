@@ -87,13 +87,25 @@ public final class DistributedTrainer {
    */
   public TrainingResult fit(ExampleBlock train, ExampleBlock test, float[] initialParams) {
     int p = partitions > 0 ? partitions : sc.defaultParallelism();
-    try (DistributedBlocks trainBlocks = DistributedBlocks.of(sc, train, p, storageLevel,
-            "spindle blocks");
+    try (DistributedBlocks trainBlocks = DistributedBlocks.chunked(sc, train, p,
+            options.chunkBytes(), options.shuffle(), options.seed(), storageLevel,
+            "spindle training chunks");
         DistributedBlocks testBlocks = test == null ? null : DistributedBlocks.of(sc, test,
             Math.min(p, test.count()), storageLevel, "spindle test blocks")) {
-      return train(trainBlocks.rdd(), testBlocks == null ? null : testBlocks.rdd(),
+      return train(trainBlocks.training(), testBlocks == null ? null : testBlocks.rdd(),
           initialParams);
     }
+  }
+
+  /**
+   * Trains on chunked data already in Spark ({@code DataFrameBlocks.convert}'s result, or
+   * {@link DistributedBlocks#training}), as it is: its shards are the partitions.
+   *
+   * @param test validation blocks (any number per partition), or null
+   */
+  public TrainingResult fit(TrainingBlocks train, JavaRDD<ExampleBlock> test,
+      float[] initialParams) {
+    return train(train, test, initialParams);
   }
 
   /**
@@ -121,7 +133,7 @@ public final class DistributedTrainer {
     boolean ownTest = test != null && test.getStorageLevel().equals(StorageLevel.NONE());
     JavaRDD<ExampleBlock> testRdd = ownTest ? test.persist(storageLevel) : test;
     try {
-      return train(packed, testRdd, initialParams);
+      return train(TrainingBlocks.onePerPartition(packed), testRdd, initialParams);
     } finally {
       if (ownTrain) {
         packed.unpersist(false);
@@ -132,15 +144,15 @@ public final class DistributedTrainer {
     }
   }
 
-  private TrainingResult train(JavaRDD<ExampleBlock> trainRdd, JavaRDD<ExampleBlock> testRdd,
+  private TrainingResult train(TrainingBlocks trainBlocks, JavaRDD<ExampleBlock> testRdd,
       float[] initialParams) {
     String previous = sc.getLocalProperty("spark.job.description");
     // The source is declared last so it closes first: a barrier stage still holding the task
     // slots (training stopped mid-epoch, or failed) must end before the evaluator's cleanup job.
     try (SparkEvaluator validation = testRdd == null || options.evalEvery() == 0 ? null
             : new SparkEvaluator(sc, spec, testRdd);
-        GradientSource source = SparkSync.open(sc, spec, trainRdd, options.batchSize(),
-            options.shuffle(), options.seed(), treeDepth, sync)) {
+        GradientSource source = SparkSync.open(sc, spec, trainBlocks, options.batchSize(),
+            options.shuffleWindow(), options.shuffle(), options.seed(), treeDepth, sync)) {
       return new Trainer(spec, optimizer, options).fit(source, validation, initialParams);
     } finally {
       sc.setJobDescription(previous);

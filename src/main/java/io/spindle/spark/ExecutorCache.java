@@ -1,6 +1,5 @@
 package io.spindle.spark;
 
-import io.spindle.data.BatchSchedule;
 import io.spindle.nn.NetworkSpec;
 import io.spindle.train.GradientStep;
 import io.spindle.train.PartitionWorker;
@@ -15,8 +14,9 @@ import java.util.concurrent.TimeUnit;
  * {@link GradientStep}s, one per concurrently running task, so network buffers are allocated
  * once per task slot rather than once per job or per partition.
  *
- * <p>Nothing here pins the cached data blocks: tasks get them from Spark's block manager each
- * time, so Spark stays free to spill them. Everything can be rebuilt from the run's broadcast
+ * <p>The workers hold references to the chunks of their current window (a few MiB each, so a
+ * chunk is decoded once per epoch, not once per iteration), and chunks read ahead wait in
+ * {@code readAhead}; everything else stays with Spark's block manager, free to be spilled. Everything can be rebuilt from the run's broadcast
  * {@link RunSetup} and the partition's block, which is what happens on a replacement executor
  * or when a partition moves: epoch orders are deterministic, so results do not change.
  */
@@ -68,10 +68,14 @@ final class ExecutorCache {
       this.spec = spec;
     }
 
-    PartitionWorker worker(int partition, BatchSchedule schedule, boolean shuffle, long seed) {
-      return workers.computeIfAbsent(partition,
-          p -> new PartitionWorker(p, schedule, shuffle, seed));
+    PartitionWorker worker(int shard, RunSetup run) {
+      return workers.computeIfAbsent(shard, p -> new PartitionWorker(p, run.schedule(),
+          run.layout(), run.window(), run.shuffle(), run.seed()));
     }
+
+    /** Chunks being read ahead on this executor, by chunk number (taken when used). */
+    final Map<Integer, java.util.concurrent.Future<SparkInternals.CachedRead>> readAhead =
+        new ConcurrentHashMap<>();
 
     /** A step for the calling task; give it back when the task's computation is done. */
     GradientStep borrow() {

@@ -165,16 +165,18 @@ public final class FrameSources {
 
   /**
    * A frame's first {@code limit} rows (0 = all), spread over {@code partitions} partitions (0 =
-   * as read) and packed into validated, persisted blocks ({@link DataFrameBlocks#convert}).
+   * as read) and packed into validated, persisted blocks ({@link DataFrameBlocks#convert}); for
+   * training data, chunks of those partitions ({@code chunking}; null for evaluation data).
    */
   public static DataFrameBlocks.Converted blocks(Frame frame, NetworkSpec spec, int limit,
-      int partitions, org.apache.spark.storage.StorageLevel level) {
+      int partitions, org.apache.spark.storage.StorageLevel level,
+      DataFrameBlocks.Chunking chunking) {
     Dataset<Row> df = frame.data();
     if (limit > 0) {
       df = df.limit(limit);
     }
     return DataFrameBlocks.convert(df, frame.columns(), DataFrameBlocks.Layout.of(spec, false),
-        level, partitions);
+        level, partitions, chunking);
   }
 
   /**

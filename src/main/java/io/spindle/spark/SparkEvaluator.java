@@ -43,7 +43,7 @@ public final class SparkEvaluator implements Evaluator {
       sc.setJobDescription(previous);
     }
     this.runId = "spindle-eval-" + UUID.randomUUID();
-    this.setup = sc.broadcast(ClosureSerialized.of(new RunSetup(runId, spec, null, false, 0L)));
+    this.setup = sc.broadcast(ClosureSerialized.of(RunSetup.networkOnly(runId, spec)));
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.spindle.train.GradientSource;
 import io.spindle.train.Metrics;
 import io.spindle.train.Progress;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -15,15 +16,16 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
 import scala.collection.JavaConverters;
 import scala.reflect.ClassTag;
 import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
 
 /**
- * Gradients computed by Spark, one job per iteration: broadcast the flat weights; every
- * partition of the cached block RDD computes forward + backprop on its share of the global
- * batch (with a {@link PartitionWorker} and network buffers kept on the executor across
+ * Gradients computed by Spark, one job per iteration: broadcast the flat weights; a task per
+ * shard of the cached chunks ({@link TrainingBlocks}), placed where they are cached, computes
+ * forward + backprop on the shard's share of the global batch (with a {@link PartitionWorker} and network buffers kept on the executor across
  * iterations); the partial sums, allocated on the executors, are added in partition order,
  * so runs are bit-for-bit repeatable (an interrupted, resumed run ends with the same weights);
  * the previous weight broadcast is destroyed. The {@link io.spindle.train.Trainer} on the
@@ -47,7 +49,8 @@ public final class SparkGradientSource implements GradientSource {
   /** Whether this source created {@link #run} (and so closes it). */
   private final boolean ownsRun;
   private final JavaSparkContext sc;
-  private final JavaRDD<ExampleBlock> blocks;
+  /** One partition per shard, each placed where the shard's chunks are cached. */
+  private final JavaRDD<Integer> shards;
   private final int treeDepth;
   private final boolean tree;
   private final scala.collection.Seq<Object> allPartitions;
@@ -80,12 +83,18 @@ public final class SparkGradientSource implements GradientSource {
     this.sc = sc;
     this.run = run;
     this.ownsRun = ownsRun;
-    this.blocks = run.blocks;
     this.treeDepth = treeDepth;
     this.callerDescription = sc.getLocalProperty("spark.job.description");
-    this.tree = Reductions.hasIntermediateLevel(blocks.getNumPartitions(), treeDepth);
+    int n = run.partitions();
+    List<Tuple2<Integer, scala.collection.Seq<String>>> placed = new ArrayList<>();
+    for (int s = 0; s < n; s++) {
+      placed.add(new Tuple2<>(s, JavaConverters.asScalaBuffer(run.shardLocations(s)).toSeq()));
+    }
+    this.shards = new JavaRDD<>(sc.sc().makeRDD(JavaConverters.asScalaBuffer(placed).toSeq(),
+        INT), INT).setName("spindle shards (" + n + ")");
+    this.tree = Reductions.hasIntermediateLevel(n, treeDepth);
     this.allPartitions = JavaConverters.asScalaBuffer(IntStream
-        .range(0, blocks.getNumPartitions()).mapToObj(i -> (Object) i).toList()).toSeq();
+        .range(0, n).mapToObj(i -> (Object) i).toList()).toSeq();
   }
 
   private static JavaSparkContext checkDepth(int treeDepth, JavaSparkContext sc) {
@@ -126,15 +135,23 @@ public final class SparkGradientSource implements GradientSource {
     ComputeGradient task = new ComputeGradient(run.setup, weights, progress);
     GradientPartial total;
     if (tree) {
-      total = OrderedTreeSum.sum(blocks.mapPartitionsWithIndex(task, true), treeDepth);
+      total = OrderedTreeSum.sum(shards.mapPartitionsWithIndex(task, true), treeDepth);
     } else {
-      CollectByPartition partials = new CollectByPartition(blocks.getNumPartitions());
-      sc.sc().runJob(blocks.rdd(), task, allPartitions, partials, PARTIAL);
+      CollectByPartition partials = new CollectByPartition(run.partitions());
+      sc.sc().runJob(shards.rdd(), task, allPartitions, partials, PARTIAL);
       total = partials.foldInOrder();
     }
     total.addGradientTo(gradSum);
     return total.metrics;
   }
+
+  @Override
+  public io.spindle.train.DataResidency dataResidency(long diskBytesRead) {
+    return run.residency(diskBytesRead);
+  }
+
+  private static final ClassTag<Integer> INT = scala.reflect.ClassTag$.MODULE$.apply(
+      Integer.class);
 
   @SuppressWarnings("unchecked")
   private static final ClassTag<GradientPartial> PARTIAL =
@@ -186,9 +203,9 @@ public final class SparkGradientSource implements GradientSource {
    * class, which Spark's closure cleaner only has to serialize, not analyze.
    */
   private static final class ComputeGradient
-      extends AbstractFunction2<TaskContext, scala.collection.Iterator<ExampleBlock>,
+      extends AbstractFunction2<TaskContext, scala.collection.Iterator<Integer>,
           GradientPartial>
-      implements Function2<Integer, Iterator<ExampleBlock>, Iterator<GradientPartial>>,
+      implements Function2<Integer, Iterator<Integer>, Iterator<GradientPartial>>,
           Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -209,18 +226,19 @@ public final class SparkGradientSource implements GradientSource {
     }
 
     @Override
-    public GradientPartial apply(TaskContext ctx, scala.collection.Iterator<ExampleBlock> it) {
-      return compute(ctx.partitionId(), JavaConverters.asJavaIterator(it));
+    public GradientPartial apply(TaskContext ctx, scala.collection.Iterator<Integer> it) {
+      return compute(ctx.partitionId(), ctx);
     }
 
     @Override
-    public Iterator<GradientPartial> call(Integer partition, Iterator<ExampleBlock> it) {
-      return List.of(compute(partition, it)).iterator();
+    public Iterator<GradientPartial> call(Integer shard, Iterator<Integer> it) {
+      return List.of(compute(shard, TaskContext.get())).iterator();
     }
 
-    private GradientPartial compute(int partition, Iterator<ExampleBlock> it) {
-      return PartitionGradients.compute(setup.value().get(), partition, it, weights.value(),
-          epoch, step, iteration);
+    private GradientPartial compute(int shard, TaskContext ctx) {
+      RunSetup run = setup.value().get();
+      return PartitionGradients.compute(run, shard, PartitionGradients.chunks(run, ctx),
+          weights.value(), epoch, step, iteration);
     }
   }
 }

@@ -33,7 +33,9 @@ import scala.reflect.ClassTag;
  *   <li>{@code SparkContext.getPreferredLocs}: where a cached partition lives, so the barrier
  *       task that reads it is placed there;
  *   <li>{@code Utils.isDynamicAllocationEnabled}: Spark refuses barrier stages under dynamic
- *       allocation.
+ *       allocation;
+ *   <li>{@code BlockManager.get} and {@code BlockResult}: a training chunk read from the cache
+ *       off the task thread (read-ahead), knowing whether it came from disk and how many bytes.
  * </ul>
  */
 final class SparkInternals {
@@ -108,6 +110,30 @@ final class SparkInternals {
   /** Spark's own test for dynamic allocation (false in local mode unless testing). */
   static boolean dynamicAllocation(SparkConf conf) {
     return org.apache.spark.util.Utils.isDynamicAllocationEnabled(conf);
+  }
+
+  /** A cached block's value, and the bytes read from this executor's disk to get it (0 if none). */
+  record CachedRead(Object value, long diskBytes) {}
+
+  /**
+   * Partition {@code partition} of RDD {@code rddId} from the block manager (memory, local disk
+   * or another executor), or null when it is not cached anywhere. Safe off the task thread: the
+   * read lock is taken for no task and released here, by draining the values.
+   */
+  static CachedRead readCached(int rddId, int partition) {
+    scala.Option<org.apache.spark.storage.BlockResult> found = SparkEnv.get().blockManager()
+        .get(new org.apache.spark.storage.RDDBlockId(rddId, partition), ANY);
+    if (found.isEmpty()) {
+      return null;
+    }
+    org.apache.spark.storage.BlockResult r = found.get();
+    scala.collection.Iterator<Object> values = r.data();
+    Object value = values.hasNext() ? values.next() : null;
+    while (values.hasNext()) {
+      values.next();
+    }
+    boolean disk = r.readMethod() == org.apache.spark.executor.DataReadMethod$.MODULE$.Disk();
+    return new CachedRead(value, disk ? r.bytes() : 0);
   }
 
   private static final ClassTag<Object> ANY = scala.reflect.ClassTag$.MODULE$.AnyRef();

@@ -19,12 +19,22 @@ public final class SparkSync {
 
   private SparkSync() {}
 
+  /** Over one block per partition, each partition a shard of one chunk. */
   public static GradientSource open(JavaSparkContext sc, NetworkSpec spec, JavaRDD<ExampleBlock> blocks,
       int batchSize, boolean shuffle, long seed, int treeDepth, SyncMode mode) {
+    return open(sc, spec, TrainingBlocks.onePerPartition(blocks), batchSize, 1, shuffle, seed,
+        treeDepth, mode);
+  }
+
+  /**
+   * @param window chunks an epoch shuffles together ({@link io.spindle.train.PartitionWorker})
+   */
+  public static GradientSource open(JavaSparkContext sc, NetworkSpec spec, TrainingBlocks blocks,
+      int batchSize, int window, boolean shuffle, long seed, int treeDepth, SyncMode mode) {
     if (treeDepth < 1) {
       throw new IllegalArgumentException("treeDepth must be >= 1, got " + treeDepth);
     }
-    TrainingRun run = new TrainingRun(sc, spec, blocks, batchSize, shuffle, seed);
+    TrainingRun run = new TrainingRun(sc, spec, blocks, batchSize, window, shuffle, seed);
     try {
       if (mode == SyncMode.JOB) {
         LOG.info("Synchronization: one Spark job per iteration (spark.sync = job)");
@@ -43,9 +53,9 @@ public final class SparkSync {
       }
       BarrierGradientSource source = new BarrierGradientSource(run, treeDepth, slots,
           mode == SyncMode.AUTO);
-      LOG.info("Synchronization: one barrier stage per epoch, {} task(s) over {} partition(s);"
-          + " no Spark job per iteration (spark.sync = {})", source.tasks(), run.partitions(),
-          mode.configValue());
+      LOG.info("Synchronization: one barrier stage per epoch, {} task(s) over {} partition(s)"
+          + " of {} chunk(s); no Spark job per iteration (spark.sync = {})", source.tasks(),
+          run.partitions(), run.layout.chunks(), mode.configValue());
       return source;
     } catch (RuntimeException | Error e) {
       run.close();

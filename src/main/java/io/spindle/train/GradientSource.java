@@ -29,6 +29,15 @@ public interface GradientSource extends AutoCloseable {
     return Double.NaN;
   }
 
+  /**
+   * Where the training data is now (memory, disk), with {@code diskBytesRead} (the epoch's sum
+   * of {@link Metrics#diskBytesRead}) filled in; null for sources whose data is simply in this
+   * process. Called once per epoch.
+   */
+  default DataResidency dataResidency(long diskBytesRead) {
+    return null;
+  }
+
   /** Releases what the source holds (broadcasts, executor caches); idempotent. */
   @Override
   default void close() {}

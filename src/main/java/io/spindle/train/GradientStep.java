@@ -76,16 +76,33 @@ public final class GradientStep {
    */
   public void accumulate(float[] params, ExampleBlock block, int[] order, int from, int n,
       float[] grads, long seed, Metrics into) {
+    accumulate(params, block.featureSize(), block.targetSize(),
+        (x, y) -> block.gather(order, from, n, x, y), order, from, n, grads, seed, into);
+  }
+
+  /** Fills the first n examples of the batch buffers (features as floats, then targets). */
+  @FunctionalInterface
+  public interface BatchFill {
+    void fill(float[] x, float[] y);
+  }
+
+  /**
+   * Like {@link #accumulate(float[], ExampleBlock, int[], int, int, float[], long, Metrics)}
+   * with the examples gathered by {@code fill} (from several chunks, say); {@code ids[idsFrom
+   * .. idsFrom+n)} identify the examples to the augmentation's per-example seeds.
+   */
+  public void accumulate(float[] params, int featureSize, int targetSize, BatchFill fill,
+      int[] ids, int idsFrom, int n, float[] grads, long seed, Metrics into) {
     if (n == 0) {
       return;
     }
-    ensureBatch(block, n);
-    block.gather(order, from, n, x, y);
+    ensureBatch(featureSize, targetSize, n);
+    fill.fill(x, y);
     if (augmentation != null) {
       if (augmentScratch.length < inputShape.size()) {
         augmentScratch = new float[inputShape.size()];
       }
-      augmentation.apply(x, n, inputShape, order, from, seed, augmentScratch);
+      augmentation.apply(x, n, inputShape, ids, idsFrom, seed, augmentScratch);
     }
     accumulate(params, x, y, n, grads, seed, into);
   }
@@ -97,18 +114,18 @@ public final class GradientStep {
     }
     for (int from = 0; from < block.count(); from += rows) {
       int n = Math.min(rows, block.count() - from);
-      ensureBatch(block, n);
+      ensureBatch(block.featureSize(), block.targetSize(), n);
       block.gatherRange(from, n, x, y);
       evaluate(params, x, y, n, into);
     }
   }
 
-  private void ensureBatch(ExampleBlock block, int n) {
-    long xs = (long) n * block.featureSize();
+  private void ensureBatch(int featureSize, int targetSize, int n) {
+    long xs = (long) n * featureSize;
     if (x.length < xs) {
       x = new float[Math.toIntExact(xs)];
     }
-    long ys = (long) n * block.targetSize();
+    long ys = (long) n * targetSize;
     if (y.length < ys) {
       y = new float[Math.toIntExact(ys)];
     }

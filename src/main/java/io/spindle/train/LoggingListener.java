@@ -60,10 +60,12 @@ public final class LoggingListener implements TrainingListener {
     String test = s.validated()
         ? String.format(", test loss %.4f, test accuracy %.4f", s.testLoss(), s.testAccuracy())
         : "";
+    DataResidency data = ctx.dataResidency();
     LOG.info(String.format("epoch %d/%d: train loss %.4f, train accuracy %.4f%s, %.0f images/s,"
-            + " elapsed %s, ETA %s",
+            + " elapsed %s, ETA %s%s",
         s.epoch(), s.epochs(), s.trainLoss(), s.trainAccuracy(), test, s.imagesPerSecond(),
-        duration(s.elapsedSeconds()), duration(s.etaSeconds())));
+        duration(s.elapsedSeconds()), duration(s.etaSeconds()),
+        data == null ? "" : "; " + data.describe()));
   }
 
   @Override

@@ -18,6 +18,8 @@ public final class Metrics implements Serializable {
   public double lossSum;
   public long correct;
   public long count;
+  /** Bytes of training data read back from disk to compute these sums (Spark sources). */
+  public long diskBytesRead;
   /** Batch-norm input sums and sums of squares, in the state layout; null without state. */
   public double[] batchStats;
 
@@ -43,6 +45,7 @@ public final class Metrics implements Serializable {
         }
       }
     }
+    diskBytesRead += other.diskBytesRead;
     return add(other.lossSum, other.correct, other.count);
   }
 

@@ -143,6 +143,7 @@ public final class Trainer {
             testAcc, epochTrainNanos > 0 ? epochExamplesHere / (epochTrainNanos / 1e9) : Double.NaN,
             ctx.elapsedSeconds(), ctx.etaSeconds(iteration));
         history.add(summary);
+        ctx.dataResidency = source.dataResidency(epochMetrics.diskBytesRead);
         for (TrainingListener l : listeners) {
           l.onEpochEnd(ctx, summary);
         }

@@ -28,6 +28,8 @@ public final class TrainingContext {
   long trainNanos;
   long totalIterations;
   Metrics epochMetrics = new Metrics();
+  /** Where the training data was at the last epoch's end (null for in-process data). */
+  DataResidency dataResidency;
   private String stopReason;
 
   TrainingContext(NetworkSpec spec, Optimizer optimizer, TrainingOptions options,
@@ -109,6 +111,14 @@ public final class TrainingContext {
    * Loss, correct and example sums of the epoch in progress so far (a copy), including the
    * batches before a resume; what a checkpoint needs to continue the epoch's figures exactly.
    */
+  /**
+   * Where the training data was at the end of the last completed epoch, and how much that epoch
+   * read from disk; null when the source's data is simply in this process.
+   */
+  public DataResidency dataResidency() {
+    return dataResidency;
+  }
+
   public Metrics epochMetrics() {
     return new Metrics().merge(epochMetrics);
   }

@@ -13,6 +13,8 @@ public final class TrainingOptions {
   private final int batchSize;
   private final long seed;
   private final boolean shuffle;
+  private final long chunkBytes;
+  private final int shuffleWindow;
   private final int evalEvery;
   private final int logEvery;
   private final boolean logging;
@@ -27,6 +29,8 @@ public final class TrainingOptions {
     this.batchSize = b.batchSize;
     this.seed = b.seed;
     this.shuffle = b.shuffle;
+    this.chunkBytes = b.chunkBytes;
+    this.shuffleWindow = b.shuffleWindow;
     this.evalEvery = b.evalEvery;
     this.logEvery = b.logEvery;
     this.logging = b.logging;
@@ -44,6 +48,7 @@ public final class TrainingOptions {
   /** A builder starting from these options (e.g. to add a listener). */
   public Builder toBuilder() {
     Builder b = new Builder().epochs(epochs).batchSize(batchSize).seed(seed).shuffle(shuffle)
+        .chunkBytes(chunkBytes).shuffleWindow(shuffleWindow)
         .evalEvery(evalEvery).logEvery(logEvery).logging(logging)
         .divergenceCheck(divergenceCheck).maxIterations(maxIterations)
         .startIteration(startIteration).startEpochMetrics(startEpochMetrics);
@@ -66,6 +71,19 @@ public final class TrainingOptions {
 
   public boolean shuffle() {
     return shuffle;
+  }
+
+  /**
+   * Target size of one stored chunk of training data (a Spark block): data is cut into chunks so
+   * that an epoch reads each about once, even when most of it is spilled to disk.
+   */
+  public long chunkBytes() {
+    return chunkBytes;
+  }
+
+  /** Chunks whose examples an epoch shuffles together (see {@link PartitionWorker}). */
+  public int shuffleWindow() {
+    return shuffleWindow;
   }
 
   /** Validate every this many epochs (and after the last one); 0 never validates. */
@@ -128,6 +146,8 @@ public final class TrainingOptions {
     private int batchSize = 64;
     private long seed = 1L;
     private boolean shuffle = true;
+    private long chunkBytes = io.spindle.data.ChunkLayout.DEFAULT_CHUNK_BYTES;
+    private int shuffleWindow = io.spindle.data.ChunkLayout.DEFAULT_WINDOW;
     private int evalEvery = 1;
     private int logEvery = 0;
     private boolean logging = true;
@@ -160,6 +180,23 @@ public final class TrainingOptions {
 
     public Builder shuffle(boolean shuffle) {
       this.shuffle = shuffle;
+      return this;
+    }
+
+    public Builder chunkBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("chunk size must be positive, got " + bytes);
+      }
+      this.chunkBytes = bytes;
+      return this;
+    }
+
+    public Builder shuffleWindow(int chunks) {
+      if (chunks <= 0) {
+        throw new IllegalArgumentException("shuffle window must be at least one chunk, got "
+            + chunks);
+      }
+      this.shuffleWindow = chunks;
       return this;
     }
 

@@ -291,7 +291,8 @@ class DistributedTrainerTest extends SparkTestBase {
     assertEquals(20, names.stream().filter(n -> n != null && n.contains(" step ")).count(),
         names.toString());
     assertTrue(cachedDuringTraining.stream().anyMatch(
-        c -> c.startsWith("spindle blocks (600 examples) @ Disk Memory Deserialized")),
+        c -> c.startsWith("spindle training chunks (600 examples in 2 chunks) @ Disk Memory"
+            + " Deserialized")),
         cachedDuringTraining.toString());
     assertTrue(jsc().getPersistentRDDs().isEmpty(), "unpersisted at the end");
     assertEquals(0, ExecutorCache.size(), "executor state released at the end");
