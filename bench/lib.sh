@@ -33,7 +33,7 @@ bench_run() {
   export SPARK_LOCAL_IP=127.0.0.1
   export OPENBLAS_NUM_THREADS=1
   # shellcheck disable=SC2046
-  java -Xmx"$heap" $(bench_jvm_flags) -Dlog4j2.configurationFile=bench/log4j2-bench.properties \
+  java -Xmx"$heap" $(bench_jvm_flags) ${BENCH_JVM_EXTRA:-} -Dlog4j2.configurationFile=bench/log4j2-bench.properties \
       -Dspindle.app.jar="$ROOT/target/spindle-0.1.0-SNAPSHOT.jar" \
       -Dspindle.spark.classpath="$ROOT/target/spark-classpath.txt" \
       -Dspindle.bench.jar="$ROOT/target/spindle-bench.jar" \

@@ -22,6 +22,9 @@
 #      batch 32/64/256, the 1M CNN and 10M MLP at 64, LeNet-5 at 512 on 2-64 partitions) and
 #      on a loopback standalone cluster (LeNet-5 2 epochs on 2 executors; a tiny network on
 #      1-8 executors): bench/sync.sh and bench/cluster-sync.sh
+#   6. large: data larger than Spark's memory (bench/large-data.sh --sweep): LeNet-5 at batch
+#      512 over MNIST x4 with Spark's memory holding all, 1/1, 1/2, 1/4, 1/8 of it, and a
+#      Parquet table trained through the CLI at 4x (once, not --runs times: ~12 minutes)
 # Raw results: bench/results/suite/ (JSON lines + logs); the report is built from them by
 # io.spindle.bench.PerformanceReport, which can be rerun alone on existing results:
 #   bash bench/suite.sh --report-only
@@ -38,8 +41,9 @@ while [ $# -gt 0 ]; do
     --report-only) report_only=true; shift ;;
     --only)
       only="${2:-}"; shift 2 || true
-      case "$only" in kernels|overhead|lenet|mlp|sync) ;; *)
-        echo "error: --only takes kernels, overhead, lenet, mlp or sync, got '$only'" >&2; exit 2 ;;
+      case "$only" in kernels|overhead|lenet|mlp|sync|large) ;; *)
+        echo "error: --only takes kernels, overhead, lenet, mlp, sync or large, got '$only'" >&2
+        exit 2 ;;
       esac ;;
     *) echo "error: unknown option '$1'; use --runs N, --quick, --only SECTION or --report-only" >&2
        exit 2 ;;
@@ -70,12 +74,14 @@ MLP_LR=2e-3
 OVERHEAD_WARMUP=10
 OVERHEAD_ITERS=40
 ENGINE_ROUNDS=7
+LARGE_FACTOR=4
 out_dir=bench/results/suite
 doc=docs/performance.md
 chart=docs/performance.png
 if $quick; then
   EPOCHS=1; BUDGET=15; DL4J_BUDGET=15; TUNED=(--batch 256 --lr 3e-3 --epochs 1)
   MLP_EPOCHS=1; MLP_MLLIB_ITERATIONS=3; OVERHEAD_WARMUP=1; OVERHEAD_ITERS=5; ENGINE_ROUNDS=2
+  LARGE_FACTOR=1
   out_dir=bench/results/suite-quick
   doc=$out_dir/performance.md
   chart=$out_dir/performance.png
@@ -170,6 +176,13 @@ if ! $report_only && section sync; then
   bench_run 2g io.spindle.bench.ClusterSync both "$out_dir/cluster-sync.jsonl" \
       "$($quick && echo 1,2 || echo 1,2,4,8)" > "$out_dir/cluster-sync.log" 2>&1
   grep '^RESULT' "$out_dir/cluster-sync.log"
+fi
+if ! $report_only && section large; then
+  echo "== 6 data larger than memory (bench/large-data.sh --sweep)"
+  rm -f "$out_dir"/large-data*
+  bash bench/large-data.sh --sweep "$LARGE_FACTOR" 2g 1 > "$out_dir/large-data.txt" 2>&1 || true
+  cp bench/results/large-data/sweep.jsonl "$out_dir/large-data.jsonl" 2>/dev/null || true
+  grep -A20 '^--- rows' "$out_dir/large-data.txt" || tail -5 "$out_dir/large-data.txt"
 fi
 if ! $report_only; then
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); finished $(date -u '+%H:%M UTC')" \

@@ -64,6 +64,7 @@ public final class PerformanceReport {
     List<JsonNode> overhead = lines(dir.resolve("overhead.jsonl"));
     List<JsonNode> sync = lines(dir.resolve("sync.jsonl"));
     List<JsonNode> cluster = lines(dir.resolve("cluster-sync.jsonl"));
+    List<JsonNode> large = lines(dir.resolve("large-data.jsonl"));
     // Maven's colour codes (engine.sh builds first) are noise in a markdown code block.
     String engine = read(dir.resolve("engine.txt")).replaceAll("\u001b\\[[0-9;]*m", "");
     String machine = read(dir.resolve("machine.txt"));
@@ -83,6 +84,7 @@ public final class PerformanceReport {
     Report r = new Report(out, lenet, mlp, overhead, engine, machine, png);
     r.sync = sync;
     r.cluster = cluster;
+    r.large = large;
     if (!empty.isEmpty()) {
       r.emptyJob = Stat.of(empty).fmt("%.1f");
     }
@@ -165,6 +167,7 @@ public final class PerformanceReport {
     /** spark.sync = job against barrier (bench/sync.sh rows), and on a standalone cluster. */
     List<JsonNode> sync = List.of();
     List<JsonNode> cluster = List.of();
+    List<JsonNode> large = List.of();
     final String engine;
     final String machine;
     final Path png;
@@ -214,6 +217,7 @@ public final class PerformanceReport {
       kernelSection();
       overheadSection();
       syncSection();
+      largeDataSection();
       limits();
     }
 
@@ -307,6 +311,7 @@ public final class PerformanceReport {
           + " %s |", oh.n() == 0 ? "not measured" : oh.fmt("%.1f%%"),
           verdict(oh.median() <= 15, oh.n() == 0));
       syncTargets();
+      largeDataTargets();
       line("");
     }
 
@@ -541,6 +546,79 @@ public final class PerformanceReport {
             Stat.of(rows, n -> n.path("overhead_ms").asDouble()).fmt("%.1f"),
             overheadPct(f.path("network").asText(), f.path("batch").asInt()).fmt("%.1f%%"),
             Stat.of(rows, n -> n.path("images_per_s").asDouble()).fmt("%.0f"));
+      }
+      line("");
+    }
+
+    // ---------------------------------------------------------------- data larger than memory
+
+    /** Rows of large-data.jsonl at one oversubscription (0 = in memory), CLI run excluded. */
+    List<JsonNode> largeRows(double oversubscription) {
+      return large.stream().filter(n -> n.path("oversubscription").asDouble() == oversubscription
+          && !n.path("run").asText().startsWith("parquet")).toList();
+    }
+
+    void largeDataTargets() {
+      if (large.isEmpty()) {
+        return;
+      }
+      double inMemory = Stat.of(largeRows(0), n -> n.path("images_per_s").asDouble()).median();
+      for (double k : new double[] {4, 8}) {
+        List<JsonNode> rows = largeRows(k);
+        double ratio = Stat.of(rows, n -> n.path("images_per_s").asDouble()).median() / inMemory;
+        boolean ok = !rows.isEmpty() && rows.stream().allMatch(n -> n.path("ok").asBoolean());
+        double need = k == 4 ? 0.75 : 0.60;
+        line("| data %.0fx Spark's memory: %sLeNet-5 images/s >= %.0f%% of in memory (batch 512,"
+            + " local[2]) | %s | %s |", k, k == 8 ? "no OutOfMemoryError, " : "", 100 * need,
+            Double.isNaN(ratio) ? "not measured" : String.format(Locale.ROOT,
+                "%.0f%% (%.0f vs %.0f images/s)%s", 100 * ratio, ratio * inMemory, inMemory,
+                ok ? "" : ", a run failed"), verdict(ok && ratio >= need, Double.isNaN(ratio)));
+      }
+      double worst = large.stream().filter(n -> n.path("disk_mib").asDouble() > 0)
+          .mapToDouble(n -> n.path("read_vs_spilled").asDouble()).max().orElse(Double.NaN);
+      line("| disk bytes read per epoch <= 1.5x the spilled size (every oversubscribed run) |"
+          + " %s | %s |", Double.isNaN(worst) ? "not measured"
+              : String.format(Locale.ROOT, "at most %.2fx", worst),
+          verdict(worst <= 1.5, Double.isNaN(worst)));
+    }
+
+    void largeDataSection() {
+      if (large.isEmpty()) {
+        return;
+      }
+      line("## Data larger than memory");
+      line("");
+      line("LeNet-5, global batch 512, local[2] with one shard per core, one epoch over MNIST"
+          + " expanded with random shifts (uint8 chunks of about 4 MiB, MEMORY_AND_DISK), the same"
+          + " data and heap in every row; only Spark's memory (spark.memory.fraction) changes, to"
+          + " hold all of the data, then 1/1 to 1/8 of it. Read from disk: bytes the epoch read"
+          + " back from disk, against what was on disk at its end. Peak RSS: the whole JVM's"
+          + " (/usr/bin/time). The last row trains a Parquet table written by the bench through"
+          + " the CLI (data.format = parquet, float32 chunks). bash bench/large-data.sh --sweep;"
+          + " design in docs/scaling.md.");
+      line("");
+      line("| data | data / Spark memory | images/s | vs in memory | on disk MiB |"
+          + " read from disk MiB | read / spilled | peak RSS MiB | test accuracy |");
+      line("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+      double inMemory = Stat.of(largeRows(0), n -> n.path("images_per_s").asDouble()).median();
+      Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
+      for (JsonNode n : large) {
+        groups.computeIfAbsent(n.path("run").asText(), k -> new ArrayList<>()).add(n);
+      }
+      for (Map.Entry<String, List<JsonNode>> g : groups.entrySet()) {
+        List<JsonNode> rows = g.getValue();
+        boolean ok = rows.stream().allMatch(n -> n.path("ok").asBoolean());
+        Stat ips = Stat.of(rows, n -> n.path("images_per_s").asDouble());
+        boolean cli = g.getKey().startsWith("parquet");
+        line("| %s | %s | %s | %s | %s | %s | %s | %s | %s |", g.getKey(),
+            Stat.of(rows, n -> n.path("memory_ratio").asDouble()).fmt("%.1fx"),
+            ok ? ips.fmt("%.0f") : "failed",
+            cli ? "" : percent(ips.median() / inMemory),
+            Stat.of(rows, n -> n.path("disk_mib").asDouble()).fmt("%.0f"),
+            Stat.of(rows, n -> n.path("read_mib").asDouble()).fmt("%.0f"),
+            Stat.of(rows, n -> n.path("read_vs_spilled").asDouble()).fmt("%.2fx"),
+            Stat.of(rows, n -> n.path("peak_rss_mib").asDouble()).fmt("%.0f"),
+            Stat.of(rows, n -> n.path("test_accuracy").asDouble()).fmt("%.2f%%"));
       }
       line("");
     }

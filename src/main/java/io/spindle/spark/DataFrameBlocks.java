@@ -67,10 +67,11 @@ public final class DataFrameBlocks {
 
   /**
    * How training rows are cut into chunks ({@link TrainingBlocks}): chunks of about
-   * {@code chunkBytes} of packed float32 data, each its own Spark block; with {@code mix}, every
-   * row goes to a chunk drawn at random (seeded by {@code seed}, its input partition and its
-   * place there), so chunks are random samples however the input is sorted; without, rows keep
-   * their order (chunk after chunk).
+   * {@code chunkBytes} of packed float32 data, each its own Spark block. With {@code mix} and
+   * more chunks than shards, every row goes to a chunk drawn at random (seeded by {@code seed},
+   * its input partition and its place there), so chunks are random samples however the input
+   * is sorted; otherwise rows keep their order, chunk after chunk (where each shard is one
+   * chunk, exactly the contiguous cut of {@code ChunkLayout.split}).
    */
   public record Chunking(long chunkBytes, boolean mix, long seed) implements Serializable {
 
@@ -218,8 +219,11 @@ public final class DataFrameBlocks {
     for (int p = 1; p < offsets.length; p++) {
       offsets[p] = offsets[p - 1] + inputSizes[p - 1];
     }
+    // One chunk per shard: each shard is shuffled whole every epoch, so no mixing pass, and the
+    // shards are contiguous runs of rows, as ChunkLayout.split cuts in-memory data.
+    boolean mix = chunking.mix() && chunks > shards;
     JavaRDD<ExampleBlock> blocks = packed
-        .flatMapToPair(p -> toChunks(p, chunks, count, offsets, chunking))
+        .flatMapToPair(p -> toChunks(p, chunks, count, offsets, mix, chunking.seed()))
         .partitionBy(new HashPartitioner(chunks))
         .mapPartitions(DataFrameBlocks::assemble, true)
         .setName("spindle training chunks " + cols.data() + " (" + count + " examples in "
@@ -233,17 +237,18 @@ public final class DataFrameBlocks {
 
   /** A packed input partition's rows, grouped by the chunk each goes to. */
   private static Iterator<Tuple2<Integer, Piece>> toChunks(Packed p, int chunks, long count,
-      long[] offsets, Chunking chunking) {
+      long[] offsets, boolean mix, long seed) {
     if (p.block == null) {
       return Collections.emptyIterator();
     }
     ExampleBlock b = p.block;
     int[] target = new int[b.count()];
-    SplittableRandom rng = new SplittableRandom(BatchSchedule.mix(chunking.seed(), p.partition,
-        chunks));
+    SplittableRandom rng = new SplittableRandom(BatchSchedule.mix(seed, p.partition, chunks));
     for (int r = 0; r < target.length; r++) {
-      target[r] = chunking.mix() ? rng.nextInt(chunks)
-          : (int) ((offsets[p.partition] + r) * chunks / count);
+      // Unmixed: row g goes to the chunk c with floor(c N / C) <= g < floor((c+1) N / C), the
+      // boundaries of ExampleBlock.split.
+      target[r] = mix ? rng.nextInt(chunks)
+          : (int) (((offsets[p.partition] + r + 1) * chunks - 1) / count);
     }
     int[] perChunk = new int[chunks];
     for (int t : target) {
