@@ -29,7 +29,7 @@ run_one() {
       bash -c "$(declare -f bench_run bench_jvm_flags bench_classpath); bench_run $heap \
       io.spindle.bench.LargeData $*" > "$log" 2>&1
   local status=$?
-  grep -E "^(Spark unified|storage|RESULT|JVM heap)" "$log"
+  grep -E "^(Spark unified|storage|RESULT|JVM heap|heap after)" "$log"
   grep -E "Maximum resident" "$log.time"
   return $status
 }
@@ -37,12 +37,14 @@ run_one() {
 # json_row LOG LABEL K: the RESULT line and RSS as one JSON object.
 json_row() {
   local log="$1" label="$2" k="$3"
-  local result rss
+  local result rss heap
   result="$(grep -m1 '^RESULT' "$log" || true)"
+  heap="$(grep -m1 '^heap after' "$log" || true)"
   rss="$(awk -F: '/Maximum resident/{gsub(/ /,"",$2); print $2}' "$log.time" 2>/dev/null)"
-  python3 - "$label" "$k" "${rss:-0}" "$result" <<'PY'
+  python3 - "$label" "$k" "${rss:-0}" "$result" "$heap" <<'PY'
 import json, re, sys
-label, k, rss, line = sys.argv[1], float(sys.argv[2]), int(sys.argv[3] or 0), sys.argv[4]
+label, k, rss, line, heap = sys.argv[1], float(sys.argv[2]), int(sys.argv[3] or 0), sys.argv[4], sys.argv[5]
+h = re.search(r"([0-9,]+) MiB at iteration 10, ([0-9,]+) MiB at the end", heap)
 def num(pattern, default=None):
     m = re.search(pattern, line)
     return float(m.group(1).replace(',', '')) if m else default
@@ -52,7 +54,9 @@ print(json.dumps({"run": label, "oversubscription": k, "ok": bool(line),
     "memory_ratio": num(r"data ([0-9.]+)x Spark's memory"),
     "disk_mib": num(r"([0-9,]+) MiB on disk"), "read_mib": num(r"([0-9,]+) MiB read from disk"),
     "read_vs_spilled": num(r"\(([0-9.]+)x the spilled size\)"),
-    "peak_rss_mib": rss // 1024}))
+    "peak_rss_mib": rss // 1024,
+    "heap_live_start_mib": int(h.group(1).replace(',', '')) if h else None,
+    "heap_live_end_mib": int(h.group(2).replace(',', '')) if h else None}))
 PY
 }
 
@@ -126,4 +130,4 @@ print(json.dumps({"run": "parquet via CLI (MNIST x2, 4x)", "oversubscription": 4
 PY
   echo "--- rows (also in $jsonl)"
   cat "$jsonl"
-} 2>&1 | grep -v '^WARNING' | tee "$out/sweep.txt"
+} 2>&1 | grep --line-buffered -v '^WARNING' | tee "$out/sweep.txt"

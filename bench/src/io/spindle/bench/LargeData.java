@@ -95,11 +95,15 @@ public final class LargeData {
           .map(c -> shifted(baseBc.value(), c, chunks, total, 42L))
           .setName("MNIST x" + factor + " shifted").persist(StorageLevel.MEMORY_AND_DISK());
       DataResidency[] lastEpoch = new DataResidency[1];
+      long[] heapAfterGc = new long[2];
       TrainingListener storageProbe = new TrainingListener() {
         @Override
         public void onIteration(TrainingContext ctx, Metrics batch) {
           if (ctx.iteration() == 0) {
             printStorage(sc, "after the first iteration");
+          }
+          if (ctx.iteration() == 10) {
+            heapAfterGc[0] = heapAfterLastGc();
           }
         }
 
@@ -107,6 +111,7 @@ public final class LargeData {
         public void onEpochEnd(TrainingContext ctx, EpochSummary s) {
           printStorage(sc, "at the end of the epoch");
           lastEpoch[0] = ctx.dataResidency();
+          heapAfterGc[1] = heapAfterLastGc();
         }
       };
       TrainingOptions options = TrainingOptions.builder().epochs(1).batchSize(batch).seed(1)
@@ -119,11 +124,13 @@ public final class LargeData {
       DataResidency d = lastEpoch[0];
       System.out.printf(Locale.ROOT, "%nRESULT one epoch over %,d images: no OutOfMemoryError;"
               + " test accuracy %.2f%%, %d iterations, %.0f s training (%.0f images/s), %.0f s"
-              + " total; data %.1fx Spark's memory: %,d MiB on disk, %,d MiB read from disk"
+              + " total; data %.2fx Spark's memory: %,d MiB on disk, %,d MiB read from disk"
               + " (%.2fx the spilled size)%n", r.examples(), 100 * last.testAccuracy(),
           r.iterations(), r.trainSeconds(), r.imagesPerSecond(), r.elapsedSeconds(),
           (double) dataBytes / sparkMemory, d.diskBytes() >> 20, d.diskBytesRead() >> 20,
           d.diskBytes() == 0 ? 0.0 : (double) d.diskBytesRead() / d.diskBytes());
+      System.out.printf(Locale.ROOT, "heap after the last GC: %,d MiB at iteration 10, %,d MiB"
+          + " at the end of the epoch%n", heapAfterGc[0] >> 20, heapAfterGc[1] >> 20);
       big.unpersist(true);
       baseBc.destroy();
     }
@@ -176,6 +183,17 @@ public final class LargeData {
             info.numPartitions(), info.memSize() >> 20, info.diskSize() >> 20);
       }
     }
+  }
+
+  /** Heap in use after the most recent collection of each pool: what stays live. */
+  static long heapAfterLastGc() {
+    long used = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+        used += pool.getCollectionUsage().getUsed();
+      }
+    }
+    return used;
   }
 
   static void printMemory() {

@@ -593,13 +593,15 @@ public final class PerformanceReport {
           + " data and heap in every row; only Spark's memory (spark.memory.fraction) changes, to"
           + " hold all of the data, then 1/1 to 1/8 of it. Read from disk: bytes the epoch read"
           + " back from disk, against what was on disk at its end. Peak RSS: the whole JVM's"
-          + " (/usr/bin/time). The last row trains a Parquet table written by the bench through"
+          + " (/usr/bin/time); live heap: in use after the last collection at iteration 10 and"
+          + " at the epoch's end (growth over the epoch would show there). The last row trains a Parquet table written by the bench through"
           + " the CLI (data.format = parquet, float32 chunks). bash bench/large-data.sh --sweep;"
           + " design in docs/scaling.md.");
       line("");
       line("| data | data / Spark memory | images/s | vs in memory | on disk MiB |"
-          + " read from disk MiB | read / spilled | peak RSS MiB | test accuracy |");
-      line("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+          + " read from disk MiB | read / spilled | peak RSS MiB | live heap MiB, start -> end |"
+          + " test accuracy |");
+      line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
       double inMemory = Stat.of(largeRows(0), n -> n.path("images_per_s").asDouble()).median();
       Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
       for (JsonNode n : large) {
@@ -610,7 +612,7 @@ public final class PerformanceReport {
         boolean ok = rows.stream().allMatch(n -> n.path("ok").asBoolean());
         Stat ips = Stat.of(rows, n -> n.path("images_per_s").asDouble());
         boolean cli = g.getKey().startsWith("parquet");
-        line("| %s | %s | %s | %s | %s | %s | %s | %s | %s |", g.getKey(),
+        line("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", g.getKey(),
             Stat.of(rows, n -> n.path("memory_ratio").asDouble()).fmt("%.1fx"),
             ok ? ips.fmt("%.0f") : "failed",
             cli ? "" : percent(ips.median() / inMemory),
@@ -618,6 +620,9 @@ public final class PerformanceReport {
             Stat.of(rows, n -> n.path("read_mib").asDouble()).fmt("%.0f"),
             Stat.of(rows, n -> n.path("read_vs_spilled").asDouble()).fmt("%.2fx"),
             Stat.of(rows, n -> n.path("peak_rss_mib").asDouble()).fmt("%.0f"),
+            rows.get(0).path("heap_live_start_mib").isNumber() ? String.format(Locale.ROOT,
+                "%d -> %d", rows.get(0).path("heap_live_start_mib").asInt(),
+                rows.get(0).path("heap_live_end_mib").asInt()) : "",
             Stat.of(rows, n -> n.path("test_accuracy").asDouble()).fmt("%.2f%%"));
       }
       line("");

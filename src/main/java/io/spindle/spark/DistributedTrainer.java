@@ -55,7 +55,10 @@ public final class DistributedTrainer {
     return this;
   }
 
-  /** How the packed blocks are cached (default MEMORY_AND_DISK, so big sets spill). */
+  /**
+   * How the training chunks are cached (default MEMORY_AND_DISK: a set larger than memory
+   * spills a chunk at a time, and each epoch reads each spilled chunk about once).
+   */
   public DistributedTrainer storageLevel(StorageLevel level) {
     this.storageLevel = java.util.Objects.requireNonNull(level, "storage level");
     return this;
@@ -80,8 +83,10 @@ public final class DistributedTrainer {
   }
 
   /**
-   * Trains on in-memory data, split into {@link #partitions} contiguous blocks and cached on the
-   * executors for the run (unpersisted at the end).
+   * Trains on in-memory data, cut into {@link #partitions} shards of chunks (of the options'
+   * {@link TrainingOptions#chunkBytes}; {@link io.spindle.data.ChunkLayout#split}, the cut the
+   * single-process trainer uses) and cached on the executors for the run (unpersisted at the
+   * end).
    *
    * @param test validation data, or null
    */

@@ -49,6 +49,8 @@ public final class PartitionWorker {
   private final ExampleBlock[] held;
   private int heldFrom;
   private int heldTo;
+  /** Place in chunkOrder of the first chunk last asked for ahead (-1: none this epoch). */
+  private int askedAhead = -1;
 
   /** A worker over a shard of one chunk (the data as one block per partition). */
   public PartitionWorker(int partition, BatchSchedule schedule, boolean shuffle, long seed) {
@@ -149,7 +151,8 @@ public final class PartitionWorker {
     int lastWindow = chunkAt(from + n - 1) / window;
     hold(chunks, firstWindow * window, Math.min(chunkCount, (lastWindow + 1) * window));
     int next = (lastWindow + 1) * window;
-    if (next < chunkCount) {
+    if (next < chunkCount && next != askedAhead) {
+      askedAhead = next;
       int[] ahead = new int[Math.min(window, chunkCount - next)];
       for (int j = 0; j < ahead.length; j++) {
         ahead[j] = chunkOrder[next + j];
@@ -212,6 +215,7 @@ public final class PartitionWorker {
     }
     heldFrom = 0;
     heldTo = 0;
+    askedAhead = -1;
     SplittableRandom rng = shuffle ? new SplittableRandom(BatchSchedule.mix(seed, epoch,
         partition)) : null;
     if (rng != null) {
