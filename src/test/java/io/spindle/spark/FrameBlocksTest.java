@@ -119,6 +119,39 @@ class FrameBlocksTest {
     assertEquals(List.of(List.of(0, 1, 2, 3, 4), List.of(5, 6, 7, 8, 9)), labelsByPartition(kept));
   }
 
+  @Test
+  void trainingRowsSortedByLabelAreMixedIntoChunksOnceOrKeptInOrder() {
+    // 2,000 rows sorted by label (0..9, 200 each), 8 bytes packed per row: chunks of 400 bytes
+    // hold 50 rows, so 40 chunks in 4 shards of 10.
+    Dataset<Row> df = spark.range(0, 2000, 1, 3).selectExpr("cast(id div 200 as double) as label",
+        "cast(id as double) as a");
+    DataFrameBlocks.Converted mixed = DataFrameBlocks.convert(df, new FrameColumns(List.of("a"),
+        "label", null, null, "test data", "", null), new DataFrameBlocks.Layout(1, 10, false),
+        StorageLevel.MEMORY_AND_DISK(), 4, new DataFrameBlocks.Chunking(400, true, 7L));
+    assertEquals(40, mixed.blocks().getNumPartitions());
+    assertArrayEquals(new int[] {0, 10, 20, 30, 40}, mixed.shardStart());
+    assertEquals(2000, java.util.Arrays.stream(mixed.sizes()).sum());
+    List<List<Integer>> chunks = labelsByPartition(mixed);
+    List<Integer> all = new ArrayList<>();
+    chunks.forEach(all::addAll);
+    all.sort(null);
+    assertEquals(2000, all.size());
+    assertEquals(0, all.get(0));
+    assertEquals(9, all.get(1999));
+    for (List<Integer> chunk : chunks) {
+      // A chunk of about 50 random rows from 10 classes: many classes, none dominant.
+      assertTrue(chunk.stream().distinct().count() >= 5, "a mixed chunk: " + chunk);
+    }
+    DataFrameBlocks.Converted kept = DataFrameBlocks.convert(df, new FrameColumns(List.of("a"),
+        "label", null, null, "test data", "", null), new DataFrameBlocks.Layout(1, 10, false),
+        StorageLevel.MEMORY_AND_DISK(), 4, new DataFrameBlocks.Chunking(400, false, 7L));
+    List<Integer> inOrder = new ArrayList<>();
+    labelsByPartition(kept).forEach(inOrder::addAll);
+    List<Integer> sorted = new ArrayList<>(inOrder);
+    sorted.sort(null);
+    assertEquals(sorted, inOrder, "without mixing, rows keep their order chunk after chunk");
+  }
+
   /**
    * Every training iteration is a job over the blocks, and Spark serializes the blocks' RDD
    * lineage (up to the last shuffle) into that job's task binary with the closure serializer.
