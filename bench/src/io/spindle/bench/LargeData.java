@@ -130,7 +130,7 @@ public final class LargeData {
           (double) dataBytes / sparkMemory, d.diskBytes() >> 20, d.diskBytesRead() >> 20,
           d.diskBytes() == 0 ? 0.0 : (double) d.diskBytesRead() / d.diskBytes());
       System.out.printf(Locale.ROOT, "heap after the last GC: %,d MiB at iteration 10, %,d MiB"
-          + " at the end of the epoch%n", heapAfterGc[0] >> 20, heapAfterGc[1] >> 20);
+          + " at the end of the epoch (live after a full collection)%n", heapAfterGc[0] >> 20, heapAfterGc[1] >> 20);
       big.unpersist(true);
       baseBc.destroy();
     }
@@ -185,15 +185,10 @@ public final class LargeData {
     }
   }
 
-  /** Heap in use after the most recent collection of each pool: what stays live. */
+  /** Heap in use right after a full collection: what stays live (a bench may force one). */
   static long heapAfterLastGc() {
-    long used = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
-        used += pool.getCollectionUsage().getUsed();
-      }
-    }
-    return used;
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
   static void printMemory() {
