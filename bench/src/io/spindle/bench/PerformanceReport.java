@@ -593,8 +593,8 @@ public final class PerformanceReport {
           + " data and heap in every row; only Spark's memory (spark.memory.fraction) changes, to"
           + " hold all of the data, then 1/1 to 1/8 of it. Read from disk: bytes the epoch read"
           + " back from disk, against what was on disk at its end. Peak RSS: the whole JVM's"
-          + " (/usr/bin/time); live heap: in use after the last collection at iteration 10 and"
-          + " at the epoch's end (growth over the epoch would show there). The last row trains a Parquet table written by the bench through"
+          + " (/usr/bin/time); live heap: in use after a full collection at iteration 10 and at"
+          + " the epoch's last iteration (growth over the epoch would show there). The last row trains a Parquet table written by the bench through"
           + " the CLI (data.format = parquet, float32 chunks). bash bench/large-data.sh --sweep;"
           + " design in docs/scaling.md.");
       line("");
