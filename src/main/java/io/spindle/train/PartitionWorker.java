@@ -159,7 +159,7 @@ public final class PartitionWorker {
       }
       chunks.readAhead(ahead);
     }
-    ExampleBlock any = held[heldFrom];
+    ExampleBlock any = held[chunkAt(from)];
     step.accumulate(params, any.featureSize(), any.targetSize(), (x, y) -> {
       for (int i = 0; i < n; i++) {
         int at = order[from + i];
@@ -192,9 +192,9 @@ public final class PartitionWorker {
       }
     }
     for (int j = from; j < to; j++) {
-      if (held[j] == null) {
+      long expected = layout.chunkSize(chunkOrder[j]);
+      if (held[j] == null && expected > 0) { // an empty chunk has no block to read
         ExampleBlock b = chunks.chunk(chunkOrder[j]);
-        long expected = layout.chunkSize(chunkOrder[j]);
         if (b == null || b.count() != expected) {
           throw new IllegalStateException("partition " + partition + " chunk "
               + chunkOrder[j] + " holds " + (b == null ? 0 : b.count()) + " examples but had "
