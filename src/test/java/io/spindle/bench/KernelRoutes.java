@@ -28,7 +28,16 @@ public final class KernelRoutes {
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-  record Product(String what, boolean transA, boolean transB, int m, int n, int k) {
+  /**
+   * {@code lda}: A's leading dimension as the layer passes it (0: the tight one); {@code calls}:
+   * how often a batch runs it (per-example products: once per example), its weight in the rule.
+   */
+  record Product(String what, boolean transA, boolean transB, int m, int n, int k, int lda,
+      int calls) {
+    Product(String what, boolean transA, boolean transB, int m, int n, int k) {
+      this(what, transA, transB, m, n, k, 0, 1);
+    }
+
     String layout() {
       return (transA ? "T" : "N") + (transB ? "T" : "N");
     }
@@ -64,7 +73,7 @@ public final class KernelRoutes {
     }
     System.out.printf(Locale.ROOT, "%-34s %-3s %7s %6s %7s %9s %9s %7s%n", "product", "op", "m",
         "n", "k", "BLAS GF/s", "narrow", "winner");
-    // Per layout, per shape: {narrow side, BLAS ns per call, NarrowGemm ns per call}.
+    // Per layout, per shape: {narrow side, BLAS ns per batch, NarrowGemm ns per batch}.
     Map<String, List<double[]>> times = new LinkedHashMap<>();
     for (String l : List.of("NN", "NT", "TN")) {
       times.put(l, new ArrayList<>());
@@ -77,7 +86,8 @@ public final class KernelRoutes {
       double narrow = gflops(p, Blas.Kernel.NARROW, seconds);
       boolean won = narrow > blas;
       double flops = 2.0 * p.m * p.n * p.k;
-      times.get(p.layout()).add(new double[] {p.narrowSide(), flops / blas, flops / narrow});
+      times.get(p.layout()).add(new double[] {p.narrowSide(), p.calls * flops / blas,
+          p.calls * flops / narrow});
       System.out.printf(Locale.ROOT, "%-34s %-3s %7d %6d %7d %9.1f %9.1f %7s%n", p.what,
           p.layout(), p.m, p.n, p.k, blas, narrow, won ? "narrow" : "BLAS");
     }
@@ -112,7 +122,7 @@ public final class KernelRoutes {
     }
   }
 
-  /** Summed ns per call of the shapes when those with narrow side <= w go to NarrowGemm. */
+  /** Summed ns per batch of the shapes when those with narrow side <= w go to NarrowGemm. */
   private static double cost(List<double[]> shapes, int w) {
     double sum = 0;
     for (double[] t : shapes) {
@@ -138,11 +148,15 @@ public final class KernelRoutes {
       int pixels = (Integer) c[1];
       int taps = (Integer) c[2];
       int filters = (Integer) c[3];
-      // Conv2D's forward is batched from 64 taps on, else per example.
-      out.add(new Product(name + " fwd", false, false, taps >= 64 ? batch * pixels : pixels,
-          filters, taps));
+      // Conv2D's forward is batched from 64 taps on, else per example, reading one example's
+      // rows of the batch's column matrix; its input gradient reads one example's rows of the
+      // batch's pixel-major dOut.
+      out.add(taps >= 64 ? new Product(name + " fwd", false, false, batch * pixels, filters, taps)
+          : new Product(name + " fwd", false, false, pixels, filters, taps, batch * pixels,
+              batch));
       out.add(new Product(name + " dW", true, false, taps, filters, batch * pixels));
-      out.add(new Product(name + " dx", false, true, pixels, taps, filters));
+      out.add(new Product(name + " dx", false, true, pixels, taps, filters, batch * pixels,
+          batch));
     }
     int[][] dense = {{400, 120}, {120, 84}, {84, 10}, {2352, 10}};
     for (int share : new int[] {8, 16, 32, 64}) {
@@ -157,10 +171,10 @@ public final class KernelRoutes {
   }
 
   static double gflops(Product p, Blas.Kernel kernel, double seconds) {
-    int lda = p.transA ? p.k : p.m;
+    int lda = p.lda > 0 ? p.lda : p.transA ? p.k : p.m;
     int ldb = p.transB ? p.n : p.k;
     SplittableRandom rng = new SplittableRandom(1);
-    float[] a = new float[lda * (p.transA ? p.m : p.k)];
+    float[] a = new float[lda * ((p.transA ? p.m : p.k) + 1)];
     float[] b = new float[ldb * (p.transB ? p.k : p.n)];
     float[] c = new float[p.m * p.n];
     for (int i = 0; i < a.length; i++) {

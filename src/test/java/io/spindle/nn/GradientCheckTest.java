@@ -95,8 +95,7 @@ class GradientCheckTest {
 
   @Test
   void maxPoolHalvingOddInput() {
-    // 2x2 stride 2 on odd sides: the last row and column are in no window (not the one-sweep
-    // backward, which needs windows that tile the input; maxPool above checks that one).
+    // 2x2 stride 2 on odd sides: the last row and column are in no window and get 0.
     assertGradients(mse(Shape.of(2, 7, 5), new MaxPool2D(2)), Inputs.DISTINCT, 20);
   }
 

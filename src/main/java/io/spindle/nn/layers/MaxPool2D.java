@@ -62,8 +62,6 @@ public record MaxPool2D(int sizeH, int sizeW, int strideH, int strideW, int padH
   static final class Instance extends Layer {
     private final PoolGeometry.Windows windows;
     private final boolean halving;
-    /** Halving windows that cover every input pixel exactly once (even height and width). */
-    private final boolean tiling;
     /** For each output value of the last forward batch, the index of the winning input value. */
     private int[] argmax = new int[0];
 
@@ -73,7 +71,6 @@ public record MaxPool2D(int sizeH, int sizeW, int strideH, int strideW, int padH
           spec.strideW, spec.padH, spec.padW);
       this.halving = spec.sizeH == 2 && spec.sizeW == 2 && spec.strideH == 2 && spec.strideW == 2
           && spec.padH == 0 && spec.padW == 0;
-      this.tiling = halving && input.height() % 2 == 0 && input.width() % 2 == 0;
     }
 
     @Override
@@ -162,45 +159,12 @@ public record MaxPool2D(int sizeH, int sizeW, int strideH, int strideW, int padH
         return null;
       }
       float[] dx = gradInputBuffer(n);
-      if (tiling) {
-        backwardTiling(gradOutput, dx, n);
-        return dx;
-      }
       Arrays.fill(dx, 0, n * inputShape.size(), 0f);
       int total = n * outputShape.size();
       for (int o = 0; o < total; o++) {
         dx[argmax[o]] += gradOutput[o];
       }
       return dx;
-    }
-
-    /**
-     * Windows that tile the input: each input pixel is written once, the gradient where it
-     * won and 0 elsewhere, in one sweep instead of zeroing dx and then scattering into it.
-     */
-    private void backwardTiling(float[] gradOutput, float[] dx, int n) {
-      int planes = n * inputShape.channels();
-      int width = inputShape.width();
-      int inPlane = inputShape.height() * width;
-      int outW = outputShape.width();
-      int outH = outputShape.height();
-      int o = 0;
-      for (int plane = 0; plane < planes; plane++) {
-        for (int oy = 0; oy < outH; oy++) {
-          int top = plane * inPlane + 2 * oy * width;
-          int bottom = top + width;
-          for (int ox = 0; ox < outW; ox++, o++) {
-            int i0 = top + 2 * ox;
-            int i2 = bottom + 2 * ox;
-            int best = argmax[o];
-            float g = gradOutput[o];
-            dx[i0] = best == i0 ? g : 0f;
-            dx[i0 + 1] = best == i0 + 1 ? g : 0f;
-            dx[i2] = best == i2 ? g : 0f;
-            dx[i2 + 1] = best == i2 + 1 ? g : 0f;
-          }
-        }
-      }
     }
   }
 }
