@@ -59,7 +59,11 @@ final class NarrowGemm {
    */
   private static final int ROW_BLOCK = 32 * L;
 
-  /** B(t, j) is {@code b[bOff + t * bRow + j * bCol]}. */
+  /**
+   * B(t, j) is {@code b[bOff + t * bRow + j * bCol]}. The register blocks are methods of their
+   * own: in one large method C2 sometimes gave up inlining the Vector-API calls, which then
+   * ran boxed, 10x slower (bench/engine.sh, VectorBLAS, varying from run to run).
+   */
   private static void product(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
       int bOff, int bRow, int bCol, float beta, float[] c, int cOff, int ldc) {
     int vectorRows = m - m % L;
@@ -70,69 +74,16 @@ final class NarrowGemm {
         int b0 = bOff + j * bCol;
         int c0 = cOff + j * ldc;
         int r = r0;
-        // Two vectors of rows by four columns: eight accumulators, each broadcast of B feeds
-        // two multiply-adds.
         for (; r + 2 * L <= r1; r += 2 * L) {
-          FloatVector s0 = FloatVector.zero(S);
-          FloatVector s1 = FloatVector.zero(S);
-          FloatVector s2 = FloatVector.zero(S);
-          FloatVector s3 = FloatVector.zero(S);
-          FloatVector u0 = FloatVector.zero(S);
-          FloatVector u1 = FloatVector.zero(S);
-          FloatVector u2 = FloatVector.zero(S);
-          FloatVector u3 = FloatVector.zero(S);
-          for (int t = 0, at = aOff + r, bt = b0; t < k; t++, at += lda, bt += bRow) {
-            FloatVector x = FloatVector.fromArray(S, a, at);
-            FloatVector y = FloatVector.fromArray(S, a, at + L);
-            FloatVector w = FloatVector.broadcast(S, b[bt]);
-            s0 = x.fma(w, s0);
-            u0 = y.fma(w, u0);
-            w = FloatVector.broadcast(S, b[bt + bCol]);
-            s1 = x.fma(w, s1);
-            u1 = y.fma(w, u1);
-            w = FloatVector.broadcast(S, b[bt + 2 * bCol]);
-            s2 = x.fma(w, s2);
-            u2 = y.fma(w, u2);
-            w = FloatVector.broadcast(S, b[bt + 3 * bCol]);
-            s3 = x.fma(w, s3);
-            u3 = y.fma(w, u3);
-          }
-          store(s0, beta, c, c0 + r);
-          store(u0, beta, c, c0 + r + L);
-          store(s1, beta, c, c0 + ldc + r);
-          store(u1, beta, c, c0 + ldc + r + L);
-          store(s2, beta, c, c0 + 2 * ldc + r);
-          store(u2, beta, c, c0 + 2 * ldc + r + L);
-          store(s3, beta, c, c0 + 3 * ldc + r);
-          store(u3, beta, c, c0 + 3 * ldc + r + L);
+          block2x4(k, a, aOff + r, lda, b, b0, bRow, bCol, beta, c, c0 + r, ldc);
         }
         for (; r < r1; r += L) {
-          FloatVector s0 = FloatVector.zero(S);
-          FloatVector s1 = FloatVector.zero(S);
-          FloatVector s2 = FloatVector.zero(S);
-          FloatVector s3 = FloatVector.zero(S);
-          for (int t = 0, at = aOff + r, bt = b0; t < k; t++, at += lda, bt += bRow) {
-            FloatVector x = FloatVector.fromArray(S, a, at);
-            s0 = x.fma(FloatVector.broadcast(S, b[bt]), s0);
-            s1 = x.fma(FloatVector.broadcast(S, b[bt + bCol]), s1);
-            s2 = x.fma(FloatVector.broadcast(S, b[bt + 2 * bCol]), s2);
-            s3 = x.fma(FloatVector.broadcast(S, b[bt + 3 * bCol]), s3);
-          }
-          store(s0, beta, c, c0 + r);
-          store(s1, beta, c, c0 + ldc + r);
-          store(s2, beta, c, c0 + 2 * ldc + r);
-          store(s3, beta, c, c0 + 3 * ldc + r);
+          block1x4(k, a, aOff + r, lda, b, b0, bRow, bCol, beta, c, c0 + r, ldc);
         }
       }
       for (; j < n; j++) {
-        int b0 = bOff + j * bCol;
-        int c0 = cOff + j * ldc;
         for (int r = r0; r < r1; r += L) {
-          FloatVector s0 = FloatVector.zero(S);
-          for (int t = 0, at = aOff + r, bt = b0; t < k; t++, at += lda, bt += bRow) {
-            s0 = FloatVector.fromArray(S, a, at).fma(FloatVector.broadcast(S, b[bt]), s0);
-          }
-          store(s0, beta, c, c0 + r);
+          block1x1(k, a, aOff + r, lda, b, bOff + j * bCol, bRow, beta, c, cOff + j * ldc + r);
         }
       }
     }
@@ -140,6 +91,74 @@ final class NarrowGemm {
       scalarRows(vectorRows, m, k, a, aOff, lda, b, bOff + j * bCol, bRow, beta, c,
           cOff + j * ldc);
     }
+  }
+
+  /**
+   * Two vectors of rows by four columns: eight accumulators, each broadcast of B feeds two
+   * multiply-adds.
+   */
+  private static void block2x4(int k, float[] a, int at, int lda, float[] b, int bt, int bRow,
+      int bCol, float beta, float[] c, int ct, int ldc) {
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = FloatVector.zero(S);
+    FloatVector s2 = FloatVector.zero(S);
+    FloatVector s3 = FloatVector.zero(S);
+    FloatVector u0 = FloatVector.zero(S);
+    FloatVector u1 = FloatVector.zero(S);
+    FloatVector u2 = FloatVector.zero(S);
+    FloatVector u3 = FloatVector.zero(S);
+    for (int t = 0; t < k; t++, at += lda, bt += bRow) {
+      FloatVector x = FloatVector.fromArray(S, a, at);
+      FloatVector y = FloatVector.fromArray(S, a, at + L);
+      FloatVector w = FloatVector.broadcast(S, b[bt]);
+      s0 = x.fma(w, s0);
+      u0 = y.fma(w, u0);
+      w = FloatVector.broadcast(S, b[bt + bCol]);
+      s1 = x.fma(w, s1);
+      u1 = y.fma(w, u1);
+      w = FloatVector.broadcast(S, b[bt + 2 * bCol]);
+      s2 = x.fma(w, s2);
+      u2 = y.fma(w, u2);
+      w = FloatVector.broadcast(S, b[bt + 3 * bCol]);
+      s3 = x.fma(w, s3);
+      u3 = y.fma(w, u3);
+    }
+    store(s0, beta, c, ct);
+    store(u0, beta, c, ct + L);
+    store(s1, beta, c, ct + ldc);
+    store(u1, beta, c, ct + ldc + L);
+    store(s2, beta, c, ct + 2 * ldc);
+    store(u2, beta, c, ct + 2 * ldc + L);
+    store(s3, beta, c, ct + 3 * ldc);
+    store(u3, beta, c, ct + 3 * ldc + L);
+  }
+
+  private static void block1x4(int k, float[] a, int at, int lda, float[] b, int bt, int bRow,
+      int bCol, float beta, float[] c, int ct, int ldc) {
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = FloatVector.zero(S);
+    FloatVector s2 = FloatVector.zero(S);
+    FloatVector s3 = FloatVector.zero(S);
+    for (int t = 0; t < k; t++, at += lda, bt += bRow) {
+      FloatVector x = FloatVector.fromArray(S, a, at);
+      s0 = x.fma(FloatVector.broadcast(S, b[bt]), s0);
+      s1 = x.fma(FloatVector.broadcast(S, b[bt + bCol]), s1);
+      s2 = x.fma(FloatVector.broadcast(S, b[bt + 2 * bCol]), s2);
+      s3 = x.fma(FloatVector.broadcast(S, b[bt + 3 * bCol]), s3);
+    }
+    store(s0, beta, c, ct);
+    store(s1, beta, c, ct + ldc);
+    store(s2, beta, c, ct + 2 * ldc);
+    store(s3, beta, c, ct + 3 * ldc);
+  }
+
+  private static void block1x1(int k, float[] a, int at, int lda, float[] b, int bt, int bRow,
+      float beta, float[] c, int ct) {
+    FloatVector s0 = FloatVector.zero(S);
+    for (int t = 0; t < k; t++, at += lda, bt += bRow) {
+      s0 = FloatVector.fromArray(S, a, at).fma(FloatVector.broadcast(S, b[bt]), s0);
+    }
+    store(s0, beta, c, ct);
   }
 
   /**
