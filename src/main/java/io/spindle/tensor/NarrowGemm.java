@@ -60,12 +60,25 @@ final class NarrowGemm {
   private static final int ROW_BLOCK = 32 * L;
 
   /**
+   * Inner dimension from which the cache-blocked 2 x 4 kernel runs: the residual network's
+   * 3x3 convolutions over 24-48 channels (k = 216, 432; VectorBLAS block1 forward 14 -> 65
+   * GFLOP/s in bench/kernel-routes.sh). Below it, in LeNet-5's layers, the simple loop
+   * measured faster inside the layers (conv1 forward 1.11 against 1.40 ms, conv2 backward 2.2
+   * against 2.8-3.1 ms; bench/engine.sh, VectorBLAS, load ~3.7).
+   */
+  static final int BLOCKED_MIN_TAPS = 192;
+
+  /**
    * B(t, j) is {@code b[bOff + t * bRow + j * bCol]}. The register blocks are methods of their
    * own: in one large method C2 sometimes gave up inlining the Vector-API calls, which then
    * ran boxed, 10x slower (bench/engine.sh, VectorBLAS, varying from run to run).
    */
   private static void product(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
       int bOff, int bRow, int bCol, float beta, float[] c, int cOff, int ldc) {
+    if (k < BLOCKED_MIN_TAPS) {
+      productSimple(m, n, k, a, aOff, lda, b, bOff, bRow, bCol, beta, c, cOff, ldc);
+      return;
+    }
     int vectorRows = m - m % L;
     for (int r0 = 0; r0 < vectorRows; r0 += ROW_BLOCK) {
       int r1 = Math.min(vectorRows, r0 + ROW_BLOCK);
@@ -90,6 +103,53 @@ final class NarrowGemm {
     for (int j = 0; j < n; j++) {
       scalarRows(vectorRows, m, k, a, aOff, lda, b, bOff + j * bCol, bRow, beta, c,
           cOff + j * ldc);
+    }
+  }
+
+  /** Few taps: one vector of rows by four columns over all k, no cache blocks. */
+  private static void productSimple(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
+      int bOff, int bRow, int bCol, float beta, float[] c, int cOff, int ldc) {
+    int vectorRows = m - m % L;
+    int j = 0;
+    for (; j + 3 < n; j += 4) {
+      int b0 = bOff + j * bCol;
+      int c0 = cOff + j * ldc;
+      int c1 = c0 + ldc;
+      int c2 = c1 + ldc;
+      int c3 = c2 + ldc;
+      for (int r = 0; r < vectorRows; r += L) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S);
+        for (int t = 0, at = aOff + r, bt = b0; t < k; t++, at += lda, bt += bRow) {
+          FloatVector x = FloatVector.fromArray(S, a, at);
+          s0 = x.fma(FloatVector.broadcast(S, b[bt]), s0);
+          s1 = x.fma(FloatVector.broadcast(S, b[bt + bCol]), s1);
+          s2 = x.fma(FloatVector.broadcast(S, b[bt + 2 * bCol]), s2);
+          s3 = x.fma(FloatVector.broadcast(S, b[bt + 3 * bCol]), s3);
+        }
+        store(s0, beta, c, c0 + r);
+        store(s1, beta, c, c1 + r);
+        store(s2, beta, c, c2 + r);
+        store(s3, beta, c, c3 + r);
+      }
+      for (int q = 0; q < 4; q++) {
+        scalarRows(vectorRows, m, k, a, aOff, lda, b, b0 + q * bCol, bRow, beta, c,
+            c0 + q * ldc);
+      }
+    }
+    for (; j < n; j++) {
+      int b0 = bOff + j * bCol;
+      int c0 = cOff + j * ldc;
+      for (int r = 0; r < vectorRows; r += L) {
+        FloatVector s0 = FloatVector.zero(S);
+        for (int t = 0, at = aOff + r, bt = b0; t < k; t++, at += lda, bt += bRow) {
+          s0 = FloatVector.fromArray(S, a, at).fma(FloatVector.broadcast(S, b[bt]), s0);
+        }
+        store(s0, beta, c, c0 + r);
+      }
+      scalarRows(vectorRows, m, k, a, aOff, lda, b, b0, bRow, beta, c, c0);
     }
   }
 
