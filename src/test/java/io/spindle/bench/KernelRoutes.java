@@ -87,46 +87,58 @@ public final class KernelRoutes {
       boolean won = narrow > blas;
       double flops = 2.0 * p.m * p.n * p.k;
       times.get(p.layout()).add(new double[] {p.narrowSide(), p.calls * flops / blas,
-          p.calls * flops / narrow});
+          p.calls * flops / narrow, p.m});
       System.out.printf(Locale.ROOT, "%-34s %-3s %7d %6d %7d %9.1f %9.1f %7s%n", p.what,
           p.layout(), p.m, p.n, p.k, blas, narrow, won ? "narrow" : "BLAS");
     }
-    // Per layout, the threshold w (narrow side <= w goes to NarrowGemm) that minimizes the
-    // summed time of all measured shapes: one noisy near-tie does not cut the rule short.
-    Map<String, Integer> widest = new LinkedHashMap<>();
+    // Per layout, the thresholds (narrow side <= w and rows m >= r go to NarrowGemm) that
+    // minimize the summed time of all measured shapes: one noisy near-tie does not cut the
+    // rule short, and short products (a dense layer's 120 rows) can stay with the BLAS.
+    Map<String, int[]> rule = new LinkedHashMap<>();
     for (Map.Entry<String, List<double[]>> e : times.entrySet()) {
-      TreeMap<Integer, Double> total = new TreeMap<>();
-      total.put(0, cost(e.getValue(), 0));
+      List<Integer> widths = new ArrayList<>(List.of(0));
+      List<Integer> rows = new ArrayList<>(List.of(0));
       for (double[] t : e.getValue()) {
-        total.put((int) t[0], cost(e.getValue(), (int) t[0]));
+        widths.add((int) t[0]);
+        rows.add((int) t[3]);
       }
-      int best = 0;
-      for (Map.Entry<Integer, Double> w : total.entrySet()) {
-        if (w.getValue() < total.get(best)) {
-          best = w.getKey();
+      int[] best = {0, 0};
+      double bestCost = cost(e.getValue(), 0, 0);
+      for (int w : widths) {
+        for (int r : rows) {
+          double c = cost(e.getValue(), w, r);
+          if (c < bestCost * (1 - 1e-9)) {
+            bestCost = c;
+            best = new int[] {w, r};
+          }
         }
       }
-      widest.put(e.getKey(), best);
+      rule.put(e.getKey(), best);
     }
-    System.out.printf(Locale.ROOT, "route: %s.NN=%d %s.NT=%d %s.TN=%d (load average %s)%n",
-        backend, widest.get("NN"), backend, widest.get("NT"), backend, widest.get("TN"), load());
+    StringBuilder line = new StringBuilder("route:");
+    for (Map.Entry<String, int[]> e : rule.entrySet()) {
+      line.append(String.format(Locale.ROOT, " %s.%s=%d %s.%s.minRows=%d", backend, e.getKey(),
+          e.getValue()[0], backend, e.getKey(), e.getValue()[1]));
+    }
+    System.out.printf(Locale.ROOT, "%s (load average %s)%n", line, load());
     if (write != null) {
       List<String> lines = Files.exists(write) ? new ArrayList<>(Files.readAllLines(write))
           : new ArrayList<>();
       lines.removeIf(l -> l.startsWith(backend + "."));
-      for (Map.Entry<String, Integer> e : widest.entrySet()) {
-        lines.add(backend + "." + e.getKey() + "=" + e.getValue());
+      for (Map.Entry<String, int[]> e : rule.entrySet()) {
+        lines.add(backend + "." + e.getKey() + "=" + e.getValue()[0]);
+        lines.add(backend + "." + e.getKey() + ".minRows=" + e.getValue()[1]);
       }
       Files.write(write, lines);
       System.out.println("wrote " + write);
     }
   }
 
-  /** Summed ns per batch of the shapes when those with narrow side <= w go to NarrowGemm. */
-  private static double cost(List<double[]> shapes, int w) {
+  /** Summed ns per batch when shapes with narrow side <= w and m >= r go to NarrowGemm. */
+  private static double cost(List<double[]> shapes, int w, int r) {
     double sum = 0;
     for (double[] t : shapes) {
-      sum += t[0] <= w ? t[2] : t[1];
+      sum += t[0] <= w && t[3] >= r ? t[2] : t[1];
     }
     return sum;
   }

@@ -61,13 +61,19 @@ class RoutedGemmTest {
     int nn = Integer.parseInt(table.getProperty(backend + ".NN", "0"));
     int nt = Integer.parseInt(table.getProperty(backend + ".NT", "0"));
     int tn = Integer.parseInt(table.getProperty(backend + ".TN", "0"));
+    int nnRows = Integer.parseInt(table.getProperty(backend + ".NN.minRows", "0"));
+    int ntRows = Integer.parseInt(table.getProperty(backend + ".NT.minRows", "0"));
+    int tnRows = Integer.parseInt(table.getProperty(backend + ".TN.minRows", "0"));
     for (int w = 1; w <= 64; w++) {
-      assertEquals(w <= nn ? Blas.Kernel.NARROW : Blas.Kernel.BLAS,
-          Blas.route(false, false, 6400, w, 150), backend + " NN with " + w + " columns");
-      assertEquals(w <= nt ? Blas.Kernel.NARROW : Blas.Kernel.BLAS,
-          Blas.route(false, true, 784, 150, w), backend + " NT with inner dimension " + w);
-      assertEquals(w <= tn ? Blas.Kernel.NARROW : Blas.Kernel.BLAS,
-          Blas.route(true, false, 150, w, 6400), backend + " TN with " + w + " columns");
+      for (int m : new int[] {32, 84, 120, 784, 6400}) {
+        assertEquals(w <= nn && m >= nnRows ? Blas.Kernel.NARROW : Blas.Kernel.BLAS,
+            Blas.route(false, false, m, w, 150), backend + " NN " + m + " x " + w);
+        assertEquals(w <= nt && m >= ntRows ? Blas.Kernel.NARROW : Blas.Kernel.BLAS,
+            Blas.route(false, true, m, 150, w), backend + " NT " + m + ", inner " + w);
+        assertEquals(w <= tn && m >= tnRows ? Blas.Kernel.NARROW
+            : Blas.Kernel.BLAS, Blas.route(true, false, m, w, 6400),
+            backend + " TN " + m + " x " + w);
+      }
     }
     // Beyond NarrowGemm's shapes the BLAS runs whatever the table says.
     assertEquals(Blas.Kernel.BLAS, Blas.route(false, false, 256, 256, 256));
