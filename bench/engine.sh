@@ -6,6 +6,9 @@
 # inflated when other processes share the cores) and by the wall clock; the load average is
 # printed with them.
 #
+# Every layer and the aggregate are also stated as a fraction of the core's float32 peak, which
+# the benchmark measures in the same run (io.spindle.bench.FmaPeak, alone: bench/fma-peak.sh).
+#
 # Each table also gives the time spent inside sgemm (a separate metered pass), hence the GFLOP/s
 # of the products alone: the ceiling for the conv+dense aggregate without im2col, reorders etc.
 #
@@ -52,6 +55,11 @@ fi
 
 mkdir -p bench/results
 out="bench/results/engine-$(date +%Y%m%d-%H%M%S).txt"
+# The core's float32 peak, in a JVM of its own (see io.spindle.bench.FmaPeak).
+echo "==== core peak (io.spindle.bench.FmaPeak, load average $(cut -d' ' -f1-3 /proc/loadavg)) ====" | tee -a "$out"
+"${jvm[@]}" io.spindle.bench.FmaPeak 1 2>&1 | grep -v '^WARNING: Using incubator' | tee -a "$out"
+peak="$(grep '^RESULT fma_peak_gflops=' "$out" | tail -1 | cut -d= -f2)"
+jvm+=(-Dspindle.bench.peakGflops="$peak")
 for run in "${runs[@]}"; do
   echo "==== $run ====" | tee -a "$out"
   if [ "$run" = vector ]; then
@@ -67,17 +75,17 @@ done
 echo | tee -a "$out"
 {
   echo "Summary (CPU-time based; wall-clock images/s and ratio in the last two columns):"
-  printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s\n' backend "img/s" "conv+dense" \
-    "sgemm NN (TN)" "ratio NN" "ratio TN" "wall img/s" "wall ratio" "products"
-  printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s\n' "" "" "GFLOP/s" "GFLOP/s" "" "" "" "NN" \
-    "alone / NN"
-  grep '^RESULT' "$out" | sed 's/^RESULT //' | while read -r line; do
+  printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s %12s\n' backend "img/s" "conv+dense" \
+    "sgemm NN (TN)" "ratio NN" "ratio TN" "wall img/s" "wall ratio" "products" "aggregate /"
+  printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s %12s\n' "" "" "GFLOP/s" "GFLOP/s" "" "" "" "NN" \
+    "alone / NN" "core peak"
+  grep '^RESULT backend=' "$out" | sed 's/^RESULT //' | while read -r line; do
     declare -A r=()
     for kv in $line; do r["${kv%%=*}"]="${kv#*=}"; done
-    printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s\n' "${r[backend]}" "${r[images_per_s]}" \
+    printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s %12s\n' "${r[backend]}" "${r[images_per_s]}" \
       "${r[aggregate_gflops]}" "${r[sgemm_nn_gflops]} (${r[sgemm_tn_gflops]})" \
       "${r[ratio_nn]}" "${r[ratio_tn]}" "${r[wall_images_per_s]}" "${r[wall_ratio_nn]}" \
-      "${r[products_ratio_nn]}"
+      "${r[products_ratio_nn]}" "${r[peak_ratio]} of ${r[peak_gflops]}"
   done
 } | tee -a "$out"
 echo "(saved to $out)"

@@ -11,7 +11,8 @@
 #
 # Sections, each run --runs times (systems interleaved run by run, so load from other jobs on
 # a shared machine falls on all of them):
-#   1. kernels: bench/engine.sh (one thread, GFLOP/s per layer vs the same BLAS's sgemm)
+#   1. kernels: bench/engine.sh for LeNet-5 and for conf/resnet-mnist.conf (one thread, both
+#      BLAS backends: images/s, GFLOP/s per layer vs the same BLAS's sgemm and the core's peak)
 #   2. Spark overhead per iteration vs parameter count: LeNet-5 (62k), CNN (963k), MLP (10M)
 #   3. LeNet-5 on MNIST: Spindle local[2], Deeplearning4j single-process, Deeplearning4j on
 #      Spark local[2] (bench/dl4j, a separate Maven project the default build never sees):
@@ -107,9 +108,11 @@ if ! $report_only; then
   cat "$out_dir/machine.txt"
 fi
 if ! $report_only && section kernels; then
-  echo "== 1/5 kernels (bench/engine.sh, $ENGINE_ROUNDS rounds)"
+  echo "== 1/5 kernels (bench/engine.sh, $ENGINE_ROUNDS rounds: LeNet-5, then conf/resnet-mnist.conf)"
   bash bench/engine.sh "$ENGINE_ROUNDS" 1 > "$out_dir/engine.txt" 2>&1
   grep '^RESULT' "$out_dir/engine.txt" || { echo "error: engine bench failed; see $out_dir/engine.txt" >&2; exit 1; }
+  bash bench/engine.sh "$ENGINE_ROUNDS" 1 conf/resnet-mnist.conf > "$out_dir/engine-resnet.txt" 2>&1
+  grep '^RESULT' "$out_dir/engine-resnet.txt" || { echo "error: engine bench failed; see $out_dir/engine-resnet.txt" >&2; exit 1; }
 fi
 if ! $report_only && section overhead; then
   echo "== 2/5 Spark overhead vs parameter count"

@@ -67,6 +67,9 @@ public final class PerformanceReport {
     List<JsonNode> large = lines(dir.resolve("large-data.jsonl"));
     // Maven's colour codes (engine.sh builds first) are noise in a markdown code block.
     String engine = read(dir.resolve("engine.txt")).replaceAll("\u001b\\[[0-9;]*m", "");
+    // The residual network's layers (conf/resnet-mnist.conf), same bench; absent in old runs.
+    String engineResnet = (Files.exists(dir.resolve("engine-resnet.txt"))
+        ? read(dir.resolve("engine-resnet.txt")) : "").replaceAll("\u001b\\[[0-9;]*m", "");
     String machine = read(dir.resolve("machine.txt"));
     List<Double> empty = new ArrayList<>();
     try (java.util.stream.Stream<Path> logs = Files.list(dir)) {
@@ -82,6 +85,7 @@ public final class PerformanceReport {
 
     StringBuilder out = new StringBuilder();
     Report r = new Report(out, lenet, mlp, overhead, engine, machine, png);
+    r.engineResnet = engineResnet;
     r.sync = sync;
     r.cluster = cluster;
     r.large = large;
@@ -169,6 +173,8 @@ public final class PerformanceReport {
     List<JsonNode> cluster = List.of();
     List<JsonNode> large = List.of();
     final String engine;
+    /** bench/engine.sh on conf/resnet-mnist.conf ("" when not run). */
+    String engineResnet = "";
     final String machine;
     final Path png;
     String emptyJob = "";
@@ -301,6 +307,7 @@ public final class PerformanceReport {
           + " %s |", Double.isNaN(kernel) ? "not measured" : String.format(Locale.ROOT,
               "%.0f%% (%s GFLOP/s vs sgemm %s)", 100 * kernel, engineText("aggregate_gflops"),
               engineText("sgemm_nn_gflops")), verdict(kernel >= 0.5, Double.isNaN(kernel)));
+      kernelTargets();
       String best = time("spindle-tuned", 0.99).n() > 0 ? "spindle-tuned" : "spindle";
       Stat t99 = time(best, 0.99);
       line("| time to 99.0%% MNIST test accuracy with LeNet-5 <= 3 min wall, data loading"
@@ -494,23 +501,115 @@ public final class PerformanceReport {
       return "n/a";
     }
 
-    void kernelSection() {
-      line("## Kernels, one thread: GFLOP/s per layer against sgemm");
-      line("");
-      line("LeNet-5 forward and backward at batch 64 on one thread (`bench/engine.sh`, run by"
-          + " the suite): per layer the median over its rounds of this thread's CPU time, the"
-          + " conv+dense aggregate, and the same BLAS's 256x256x256 sgemm for scale. The"
-          + " \"products alone\" line is the sgemm time inside the layers (a metered pass): the"
-          + " ceiling the aggregate could reach with free im2col, reorders and activations.");
-      line("");
-      line("```");
-      for (String l : engine.split("\n")) {
-        if (!l.startsWith("RESULT ") && !l.startsWith("(saved")) {
-          out.append(l).append('\n');
+    /** The RESULT lines of one engine log, one key=value map per BLAS backend, in run order. */
+    static List<Map<String, String>> engineResults(String log) {
+      List<Map<String, String>> rows = new ArrayList<>();
+      for (String l : log.split("\n")) {
+        if (l.startsWith("RESULT backend=")) {
+          Map<String, String> row = new LinkedHashMap<>();
+          for (String kv : l.substring(7).trim().split("\\s+")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+              row.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+          }
+          rows.add(row);
         }
       }
-      line("```");
+      return rows;
+    }
+
+    /** One figure of one backend's RESULT line in an engine log, NaN when absent. */
+    static double engineFigure(String log, String backend, String key) {
+      for (Map<String, String> row : engineResults(log)) {
+        if (backend.equals(row.get("backend"))) {
+          try {
+            return Double.parseDouble(row.getOrDefault(key, "n/a"));
+          } catch (NumberFormatException e) {
+            return Double.NaN;
+          }
+        }
+      }
+      return Double.NaN;
+    }
+
+    /** Issue 16's targets: one thread, batch 64. */
+    void kernelTargets() {
+      double nativeImages = engineFigure(engine, "JNIBLAS", "images_per_s");
+      double vectorImages = engineFigure(engine, "VectorBLAS", "images_per_s");
+      double resnetPeak = engineFigure(engineResnet, "JNIBLAS", "peak_ratio");
+      line("| LeNet-5 train step >= 16,000 images/s, native OpenBLAS, one thread, batch 64 |"
+          + " %s | %s |", Double.isNaN(nativeImages) ? "not measured"
+              : String.format(Locale.ROOT, "%,.0f images/s", nativeImages),
+          verdict(nativeImages >= 16000, Double.isNaN(nativeImages)));
+      line("| LeNet-5 train step >= 11,000 images/s, VectorBLAS, one thread, batch 64 | %s |"
+          + " %s |", Double.isNaN(vectorImages) ? "not measured"
+              : String.format(Locale.ROOT, "%,.0f images/s", vectorImages),
+          verdict(vectorImages >= 11000, Double.isNaN(vectorImages)));
+      line("| ResNet (conf/resnet-mnist.conf) conv+dense >= 50%% of the core's measured FMA"
+          + " peak, native OpenBLAS | %s | %s |", Double.isNaN(resnetPeak) ? "not measured"
+              : String.format(Locale.ROOT, "%.0f%% (%s of %s GFLOP/s)", 100 * resnetPeak,
+                  figure(engineResnet, "JNIBLAS", "aggregate_gflops"),
+                  figure(engineResnet, "JNIBLAS", "peak_gflops")),
+          verdict(resnetPeak >= 0.5, Double.isNaN(resnetPeak)));
+    }
+
+    static String figure(String log, String backend, String key) {
+      double v = engineFigure(log, backend, key);
+      return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    void kernelSection() {
+      line("## Kernels, one thread: GFLOP/s per layer against sgemm and the core's peak");
       line("");
+      line("Forward and backward at batch 64 on one thread (`bench/engine.sh`, run by the"
+          + " suite for LeNet-5 and for the residual network of `conf/resnet-mnist.conf`), on"
+          + " VectorBLAS and on native OpenBLAS where installed, side by side: per layer the"
+          + " median over its rounds of this thread's CPU time, the conv+dense aggregate, the"
+          + " same BLAS's 256x256x256 sgemm, and the core's float32 peak (FMA chains on"
+          + " registers, `bench/fma-peak.sh`). The \"products alone\" line is the sgemm time"
+          + " inside the layers (a metered pass): the ceiling the aggregate could reach with"
+          + " free im2col, reorders and activations. Which products run on the BLAS and which"
+          + " on Spindle's narrow kernels follows `kernel-routes.properties`, measured by"
+          + " `bench/kernel-routes.sh`.");
+      line("");
+      line("| network | BLAS | images/s | conv+dense GFLOP/s | of sgemm 256^3 | of core peak |"
+          + " sgemm GFLOP/s | core peak GFLOP/s |");
+      line("|---|---|---:|---:|---:|---:|---:|---:|");
+      for (String[] net : new String[][] {{"LeNet-5", engine}, {"ResNet (resnet-mnist)",
+          engineResnet}}) {
+        for (Map<String, String> r : engineResults(net[1])) {
+          line("| %s | %s | %s | %s | %s | %s | %s | %s |", net[0], r.get("backend"),
+              r.getOrDefault("images_per_s", "n/a"), r.getOrDefault("aggregate_gflops", "n/a"),
+              percentText(r.get("ratio_nn")), percentText(r.get("peak_ratio")),
+              r.getOrDefault("sgemm_nn_gflops", "n/a"), r.getOrDefault("peak_gflops", "n/a"));
+        }
+      }
+      line("");
+      for (String[] net : new String[][] {{"LeNet-5", engine}, {"ResNet (conf/resnet-mnist.conf)",
+          engineResnet}}) {
+        if (net[1].isBlank()) {
+          continue;
+        }
+        line("%s:", net[0]);
+        line("");
+        line("```");
+        for (String l : net[1].split("\n")) {
+          if (!l.startsWith("RESULT ") && !l.startsWith("(saved")) {
+            out.append(l).append('\n');
+          }
+        }
+        line("```");
+        line("");
+      }
+    }
+
+    static String percentText(String ratio) {
+      try {
+        return percent(Double.parseDouble(ratio));
+      } catch (RuntimeException e) {
+        return "n/a";
+      }
     }
 
     Stat overheadPct(String network, int batch) {

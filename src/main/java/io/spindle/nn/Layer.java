@@ -57,6 +57,25 @@ public abstract class Layer {
    */
   public void addBatchStatistics(double[] stats, int base) {}
 
+  /**
+   * Asks this layer to apply ReLU to its own output, in the pass that already writes it, and
+   * to mask its output gradient by that output in backward; returns whether it will.
+   * {@link Network} calls it for a layer followed by a ReLU, which it then {@link #fold}s.
+   */
+  public boolean fuseRelu() {
+    return false;
+  }
+
+  /** Whether this is a ReLU that {@link #fold} can turn into a pass-through. */
+  public boolean foldable() {
+    return false;
+  }
+
+  /** A ReLU whose layer before applies it: forward and backward hand their argument on. */
+  public void fold() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be folded");
+  }
+
   public Shape inputShape() {
     return inputShape;
   }

@@ -44,31 +44,72 @@ public final class Blas {
     meter.calls++;
   }
 
+  /** Whether the JVM has the Vector API that {@link NarrowGemm} is written in. */
+  static final boolean VECTOR_API =
+      ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
   /**
-   * Products with few output columns (a convolution's filters) go to {@link NarrowGemm} unless
-   * the BLAS is native: the Vector-API backend runs such shapes at a fraction of its large-gemm
-   * rate (bench/engine.sh), native OpenBLAS does not need the help, and the pure-Java fallback
-   * means the JVM lacks the Vector API that NarrowGemm is written in.
+   * Products with a narrow side (a convolution's filters or taps, a dense layer's batch share)
+   * go to {@link NarrowGemm} when it beats this BLAS on that layout: per backend and layout,
+   * the widest narrow side routed there, from {@code kernel-routes.properties}, which
+   * {@code bench/kernel-routes.sh} measures and rewrites. The rule depends on the backend and
+   * the shape only, so every task of a job picks the same kernels.
    */
-  private static final boolean NARROW = BLAS_INSTANCE.getClass().getSimpleName()
-      .equals("VectorBLAS");
+  private static final Routes ROUTES = Routes.load(BLAS_INSTANCE.getClass().getSimpleName(),
+      VECTOR_API);
+
+  /** The kernel {@link #sgemm} picks for a product with alpha 1. */
+  public static Kernel route(boolean transA, boolean transB, int m, int n, int k) {
+    return narrowFits(transA, transB, m, n, k) && ROUTES.narrow(transA, transB, m, n, k)
+        ? Kernel.NARROW : Kernel.BLAS;
+  }
+
+  /** Which kernel runs a product: the BLAS's sgemm or {@link NarrowGemm}'s Vector-API loops. */
+  public enum Kernel { BLAS, NARROW }
+
+  /**
+   * The product on a kernel named by the caller, bypassing the routing (benchmarks and tests
+   * compare the two on one shape). NARROW needs a layout {@link #narrowFits} accepts.
+   */
+  public static void sgemmOn(Kernel kernel, boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c,
+      int cOff, int ldc) {
+    if (kernel == Kernel.BLAS) {
+      BLAS_INSTANCE.sgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k, 1f, a, aOff, lda, b,
+          bOff, ldb, beta, c, cOff, ldc);
+    } else if (!transA && !transB) {
+      NarrowGemm.sgemm(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    } else if (!transA) {
+      NarrowGemm.sgemmNT(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    } else if (!transB) {
+      NarrowGemm.sgemmTN(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    } else {
+      throw new IllegalArgumentException("no narrow kernel for A^T B^T");
+    }
+  }
+
+  /** Whether a {@link NarrowGemm} kernel exists for this layout and shape. */
+  public static boolean narrowFits(boolean transA, boolean transB, int m, int n, int k) {
+    if (!VECTOR_API) {
+      return false;
+    }
+    if (!transA && !transB) {
+      return NarrowGemm.suits(m, n, k);
+    } else if (!transA) {
+      return NarrowGemm.suitsNT(m, n, k);
+    } else if (!transB) {
+      return NarrowGemm.suitsTN(m, n, k);
+    }
+    return false;
+  }
 
   private static void dispatch(boolean transA, boolean transB, int m, int n, int k,
       float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
-    if (NARROW && !transA && transB && alpha == 1f && NarrowGemm.suitsNT(m, n, k)) {
-      NarrowGemm.sgemmNT(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    if (alpha == 1f && route(transA, transB, m, n, k) == Kernel.NARROW) {
+      sgemmOn(Kernel.NARROW, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
+          ldc);
       return;
-    }
-    if (NARROW && !transB && alpha == 1f) {
-      if (!transA && NarrowGemm.suits(m, n, k)) {
-        NarrowGemm.sgemm(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        return;
-      }
-      if (transA && NarrowGemm.suitsTN(m, n, k)) {
-        NarrowGemm.sgemmTN(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        return;
-      }
     }
     BLAS_INSTANCE.sgemm(transA ? "T" : "N", transB ? "T" : "N", m, n, k,
         alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);

@@ -20,7 +20,7 @@ final class NarrowGemm {
   private static final int L = S.length();
 
   /** Widest n routed here: beyond it a general gemm's blocking wins. */
-  static final int MAX_COLUMNS = 32;
+  static final int MAX_COLUMNS = 64;
 
   private NarrowGemm() {}
 
@@ -52,8 +52,62 @@ final class NarrowGemm {
     product(m, n, k, a, aOff, lda, b, bOff, ldb, 1, beta, c, cOff, ldc);
   }
 
-  /** B(t, j) is {@code b[bOff + t * bRow + j * bCol]}. */
+  /**
+   * Rows of A per cache block: the block's k taps (at most 512 rows x k floats) stay in L2
+   * while every group of columns streams over them, instead of A being read n / 4 times from
+   * memory (2x on the residual network's 12544 x 24 x 216 product).
+   */
+  private static final int ROW_BLOCK = 32 * L;
+
+  /**
+   * Inner dimension from which the cache-blocked 2 x 4 kernel runs: the residual network's
+   * 3x3 convolutions over 24-48 channels (k = 216, 432; VectorBLAS block1 forward 14 -> 65
+   * GFLOP/s in bench/kernel-routes.sh). Below it, in LeNet-5's layers, the simple loop
+   * measured faster inside the layers (conv1 forward 1.11 against 1.40 ms, conv2 backward 2.2
+   * against 2.8-3.1 ms; bench/engine.sh, VectorBLAS, load ~3.7).
+   */
+  static final int BLOCKED_MIN_TAPS = 192;
+
+  /**
+   * B(t, j) is {@code b[bOff + t * bRow + j * bCol]}. The register blocks are methods of their
+   * own: in one large method C2 sometimes gave up inlining the Vector-API calls, which then
+   * ran boxed, 10x slower (bench/engine.sh, VectorBLAS, varying from run to run).
+   */
   private static void product(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
+      int bOff, int bRow, int bCol, float beta, float[] c, int cOff, int ldc) {
+    if (k < BLOCKED_MIN_TAPS) {
+      productSimple(m, n, k, a, aOff, lda, b, bOff, bRow, bCol, beta, c, cOff, ldc);
+      return;
+    }
+    int vectorRows = m - m % L;
+    for (int r0 = 0; r0 < vectorRows; r0 += ROW_BLOCK) {
+      int r1 = Math.min(vectorRows, r0 + ROW_BLOCK);
+      int j = 0;
+      for (; j + 3 < n; j += 4) {
+        int b0 = bOff + j * bCol;
+        int c0 = cOff + j * ldc;
+        int r = r0;
+        for (; r + 2 * L <= r1; r += 2 * L) {
+          block2x4(k, a, aOff + r, lda, b, b0, bRow, bCol, beta, c, c0 + r, ldc);
+        }
+        for (; r < r1; r += L) {
+          block1x4(k, a, aOff + r, lda, b, b0, bRow, bCol, beta, c, c0 + r, ldc);
+        }
+      }
+      for (; j < n; j++) {
+        for (int r = r0; r < r1; r += L) {
+          block1x1(k, a, aOff + r, lda, b, bOff + j * bCol, bRow, beta, c, cOff + j * ldc + r);
+        }
+      }
+    }
+    for (int j = 0; j < n; j++) {
+      scalarRows(vectorRows, m, k, a, aOff, lda, b, bOff + j * bCol, bRow, beta, c,
+          cOff + j * ldc);
+    }
+  }
+
+  /** Few taps: one vector of rows by four columns over all k, no cache blocks. */
+  private static void productSimple(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
       int bOff, int bRow, int bCol, float beta, float[] c, int cOff, int ldc) {
     int vectorRows = m - m % L;
     int j = 0;
@@ -97,6 +151,74 @@ final class NarrowGemm {
       }
       scalarRows(vectorRows, m, k, a, aOff, lda, b, b0, bRow, beta, c, c0);
     }
+  }
+
+  /**
+   * Two vectors of rows by four columns: eight accumulators, each broadcast of B feeds two
+   * multiply-adds.
+   */
+  private static void block2x4(int k, float[] a, int at, int lda, float[] b, int bt, int bRow,
+      int bCol, float beta, float[] c, int ct, int ldc) {
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = FloatVector.zero(S);
+    FloatVector s2 = FloatVector.zero(S);
+    FloatVector s3 = FloatVector.zero(S);
+    FloatVector u0 = FloatVector.zero(S);
+    FloatVector u1 = FloatVector.zero(S);
+    FloatVector u2 = FloatVector.zero(S);
+    FloatVector u3 = FloatVector.zero(S);
+    for (int t = 0; t < k; t++, at += lda, bt += bRow) {
+      FloatVector x = FloatVector.fromArray(S, a, at);
+      FloatVector y = FloatVector.fromArray(S, a, at + L);
+      FloatVector w = FloatVector.broadcast(S, b[bt]);
+      s0 = x.fma(w, s0);
+      u0 = y.fma(w, u0);
+      w = FloatVector.broadcast(S, b[bt + bCol]);
+      s1 = x.fma(w, s1);
+      u1 = y.fma(w, u1);
+      w = FloatVector.broadcast(S, b[bt + 2 * bCol]);
+      s2 = x.fma(w, s2);
+      u2 = y.fma(w, u2);
+      w = FloatVector.broadcast(S, b[bt + 3 * bCol]);
+      s3 = x.fma(w, s3);
+      u3 = y.fma(w, u3);
+    }
+    store(s0, beta, c, ct);
+    store(u0, beta, c, ct + L);
+    store(s1, beta, c, ct + ldc);
+    store(u1, beta, c, ct + ldc + L);
+    store(s2, beta, c, ct + 2 * ldc);
+    store(u2, beta, c, ct + 2 * ldc + L);
+    store(s3, beta, c, ct + 3 * ldc);
+    store(u3, beta, c, ct + 3 * ldc + L);
+  }
+
+  private static void block1x4(int k, float[] a, int at, int lda, float[] b, int bt, int bRow,
+      int bCol, float beta, float[] c, int ct, int ldc) {
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = FloatVector.zero(S);
+    FloatVector s2 = FloatVector.zero(S);
+    FloatVector s3 = FloatVector.zero(S);
+    for (int t = 0; t < k; t++, at += lda, bt += bRow) {
+      FloatVector x = FloatVector.fromArray(S, a, at);
+      s0 = x.fma(FloatVector.broadcast(S, b[bt]), s0);
+      s1 = x.fma(FloatVector.broadcast(S, b[bt + bCol]), s1);
+      s2 = x.fma(FloatVector.broadcast(S, b[bt + 2 * bCol]), s2);
+      s3 = x.fma(FloatVector.broadcast(S, b[bt + 3 * bCol]), s3);
+    }
+    store(s0, beta, c, ct);
+    store(s1, beta, c, ct + ldc);
+    store(s2, beta, c, ct + 2 * ldc);
+    store(s3, beta, c, ct + 3 * ldc);
+  }
+
+  private static void block1x1(int k, float[] a, int at, int lda, float[] b, int bt, int bRow,
+      float beta, float[] c, int ct) {
+    FloatVector s0 = FloatVector.zero(S);
+    for (int t = 0; t < k; t++, at += lda, bt += bRow) {
+      s0 = FloatVector.fromArray(S, a, at).fma(FloatVector.broadcast(S, b[bt]), s0);
+    }
+    store(s0, beta, c, ct);
   }
 
   /**

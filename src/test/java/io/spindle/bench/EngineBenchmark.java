@@ -61,6 +61,12 @@ public final class EngineBenchmark {
           java.nio.file.Path.of(args[2]), java.util.List.of()));
     }
 
+    // The core's float32 peak (FMA chains on registers), for the fraction-of-peak columns:
+    // bench/engine.sh measures it in a JVM of its own (-Dspindle.bench.peakGflops), since
+    // Vector-API loops on a second vector shape here made C2 compile NarrowGemm without its
+    // vector intrinsics (10x slower). Without it the %peak columns read NaN.
+    String given = System.getProperty("spindle.bench.peakGflops");
+    double peak = given != null ? Double.parseDouble(given) : Double.NaN;
     String load0 = loadAverage();
     System.out.printf(Locale.ROOT,
         "BLAS backend: %s; batch %d; %d rounds of %.1f s; load average %s%n",
@@ -92,6 +98,16 @@ public final class EngineBenchmark {
     // Warm-up (JIT, buffer growth), then rounds that interleave every measurement, so that
     // a busy spell on a shared machine hits them alike.
     runFor(train, 3 * seconds);
+    // Then until the step stops getting faster: C2 compiles a rarely called Vector-API block
+    // late, and until then it runs boxed, 100x slower (several seconds late on a busy machine).
+    double last = msPerCall(train, seconds / 2)[CPU];
+    for (int i = 0; i < 40; i++) {
+      double now = msPerCall(train, seconds / 2)[CPU];
+      if (now > 0.97 * last) {
+        break;
+      }
+      last = now;
+    }
     runFor(timer::run, 2 * seconds);
     runFor(nn::run, seconds);
     runFor(tn::run, seconds);
@@ -133,12 +149,24 @@ public final class EngineBenchmark {
     runFor(timer::run, rounds * seconds / 2);
     long metered = timer.calls;
 
+    double[] aggregate = new double[2];
+    double[] sgemm = new double[2];
+    double[] sgemmTn = new double[2];
+    for (int c = 0; c < 2; c++) {
+      sgemm[c] = median(gemmNn[c]);
+      sgemmTn[c] = median(gemmTn[c]);
+    }
+
     // Report: GFLOP/s from this thread's CPU time (robust when other processes share the
     // cores), with the wall-clock figures after it.
     System.out.println();
-    System.out.println("Per layer, median ms per batch of this thread's CPU time:");
-    System.out.printf(Locale.ROOT, "%-3s %-22s %-10s %9s %9s %9s %9s %10s%n", "#", "layer",
-        "output", "fwd ms", "fwd GF/s", "bwd ms", "bwd GF/s", "sgemm ms");
+    System.out.printf(Locale.ROOT, "Per layer, median ms per batch of this thread's CPU time;"
+        + " %%peak and %%sgemm: the layer's forward+backward GFLOP/s against the core's FMA"
+        + " peak (%.1f GFLOP/s) and this BLAS's sgemm 256^3 NN (%.1f GFLOP/s):%n", peak,
+        sgemm[CPU]);
+    System.out.printf(Locale.ROOT, "%-3s %-22s %-10s %9s %9s %9s %9s %10s %6s %6s%n", "#",
+        "layer", "output", "fwd ms", "fwd GF/s", "bwd ms", "bwd GF/s", "sgemm ms", "%peak",
+        "%sgemm");
     double gemmFlops = 0;
     double[] gemmMs = new double[2];
     double allMs = 0;
@@ -159,11 +187,14 @@ public final class EngineBenchmark {
       if (product) {
         blasMs += layerBlas;
       }
-      System.out.printf(Locale.ROOT, "%-3d %-22s %-10s %9.3f %9s %9.3f %9s %10s%n", i + 1,
+      double both = (flops[0] + flops[1]) / (f + b) / 1e6;
+      System.out.printf(Locale.ROOT, "%-3d %-22s %-10s %9.3f %9s %9.3f %9s %10s %6s %6s%n", i + 1,
           describe(spec.layers().get(i)), spec.layerOutputShape(i), f,
           product ? String.format(Locale.ROOT, "%.1f", flops[0] / f / 1e6) : "", b,
           product ? String.format(Locale.ROOT, "%.1f", flops[1] / b / 1e6) : "",
-          product ? String.format(Locale.ROOT, "%.3f", layerBlas) : "");
+          product ? String.format(Locale.ROOT, "%.3f", layerBlas) : "",
+          product ? String.format(Locale.ROOT, "%.0f%%", 100 * both / peak) : "",
+          product ? String.format(Locale.ROOT, "%.0f%%", 100 * both / sgemm[CPU]) : "");
     }
     System.out.printf(Locale.ROOT, "all layers %.3f ms; conv+dense %.1f MFLOP in %.3f ms, of "
         + "which %.3f ms in sgemm (metered pass)%n", allMs, gemmFlops / 1e6, gemmMs[CPU], blasMs);
@@ -174,13 +205,8 @@ public final class EngineBenchmark {
         BATCH * 1000.0 / median(stepWall));
     System.out.printf(Locale.ROOT, "%-44s %12s %12s%n", "  ms per batch of 64 [min..max]",
         range(stepCpu), range(stepWall));
-    double[] aggregate = new double[2];
-    double[] sgemm = new double[2];
-    double[] sgemmTn = new double[2];
     for (int c = 0; c < 2; c++) {
       aggregate[c] = gemmFlops / gemmMs[c] / 1e6;
-      sgemm[c] = median(gemmNn[c]);
-      sgemmTn[c] = median(gemmTn[c]);
     }
     System.out.printf(Locale.ROOT, "%-44s %12.1f %12.1f%n", "conv+dense aggregate, GFLOP/s",
         aggregate[CPU], aggregate[WALL]);
@@ -190,6 +216,12 @@ public final class EngineBenchmark {
         sgemmTn[CPU], sgemmTn[WALL]);
     System.out.printf(Locale.ROOT, "%-44s %11.0f%% %11.0f%%%n", "aggregate / sgemm NN",
         100 * aggregate[CPU] / sgemm[CPU], 100 * aggregate[WALL] / sgemm[WALL]);
+    System.out.printf(Locale.ROOT, "%-44s %11.0f%% %11.0f%%%n", "aggregate / core FMA peak",
+        100 * aggregate[CPU] / peak, 100 * aggregate[WALL] / peak);
+    System.out.printf(Locale.ROOT, "%-44s %12.1f%n", "core FMA peak (bench/fma-peak.sh), GFLOP/s",
+        peak);
+    System.out.printf(Locale.ROOT, "%-44s %11.0f%%%n", "sgemm NN / core FMA peak",
+        100 * sgemm[CPU] / peak);
     double bound = gemmFlops / blasMs / 1e6;
     System.out.printf(Locale.ROOT, "%-44s %12.1f%n", "conv+dense products alone, GFLOP/s", bound);
     System.out.printf(Locale.ROOT, "%-44s %11.0f%%%n", "  / sgemm NN (ceiling without im2col etc.)",
@@ -197,11 +229,12 @@ public final class EngineBenchmark {
     System.out.printf(Locale.ROOT, "load average before %s, after %s%n", load0, loadAverage());
     System.out.printf(Locale.ROOT, "RESULT backend=%s images_per_s=%.0f aggregate_gflops=%.1f "
         + "sgemm_nn_gflops=%.1f sgemm_tn_gflops=%.1f ratio_nn=%.2f ratio_tn=%.2f "
-        + "wall_images_per_s=%.0f wall_ratio_nn=%.2f products_gflops=%.1f products_ratio_nn=%.2f%n",
+        + "wall_images_per_s=%.0f wall_ratio_nn=%.2f products_gflops=%.1f products_ratio_nn=%.2f "
+        + "peak_gflops=%.1f peak_ratio=%.2f network=%s%n",
         Blas.backendName(), BATCH * 1000.0 / median(stepCpu), aggregate[CPU], sgemm[CPU],
         sgemmTn[CPU], aggregate[CPU] / sgemm[CPU], aggregate[CPU] / sgemmTn[CPU],
         BATCH * 1000.0 / median(stepWall), aggregate[WALL] / sgemm[WALL], bound,
-        bound / sgemm[CPU]);
+        bound / sgemm[CPU], peak, aggregate[CPU] / peak, name);
   }
 
   /** Nominal forward and backward FLOPs of layer i for one batch (0 for non-product layers). */

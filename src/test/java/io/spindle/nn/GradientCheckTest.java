@@ -1,5 +1,7 @@
 package io.spindle.nn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,6 +94,12 @@ class GradientCheckTest {
   }
 
   @Test
+  void maxPoolHalvingOddInput() {
+    // 2x2 stride 2 on odd sides: the last row and column are in no window and get 0.
+    assertGradients(mse(Shape.of(2, 7, 5), new MaxPool2D(2)), Inputs.DISTINCT, 20);
+  }
+
+  @Test
   void maxPoolOverlappingWindowsWithPadding() {
     MaxPool2D pool = new MaxPool2D(3, 3, 2, 2, 1, 1);
     assertGradients(mse(Shape.of(2, 7, 6), pool), Inputs.DISTINCT, 6);
@@ -162,6 +170,66 @@ class GradientCheckTest {
         .add(new AvgPool2D(2, 2, 1, 1, 1, 1)).flatten().dense(5).tanh().dense(3)
         .loss(new SoftmaxCrossEntropy()).build();
     assertGradients(spec, Inputs.UNIFORM, 16);
+  }
+
+  /**
+   * A ReLU after conv and dense layers is folded into their output pass (Network): the
+   * per-example forward (< 64 taps), the batched one (>= 64 taps) and dense, each with its
+   * masked backward. The fold is checked to have happened, and the loss, parameter and input
+   * gradients must match the same network with LeakyReLU(0), which is never folded and has
+   * its own gradient check (a central difference across ReLU kinks would be too coarse here).
+   */
+  @Test
+  void reluFoldedIntoConvAndDense() {
+    List<LayerSpec> layers = List.of(new Conv2D(3, 3, 3, 1, 1, 1, 1, Init.HE_UNIFORM),
+        new ReLU(), new Conv2D(4, 3, 3, 1, 1, 1, 1, Init.HE_UNIFORM), new ReLU(), // 18, 27 taps
+        new Conv2D(5, 3, 3, 1, 1, 1, 1, Init.HE_UNIFORM), new ReLU(),               // 36 taps
+        new Conv2D(3, 4, 4, 1, 1, 1, 1, Init.HE_UNIFORM), new ReLU(),    // 80 taps: batched
+        new Flatten(), new Dense(7), new ReLU(), new Dense(3));
+    List<LayerSpec> reference = layers.stream()
+        .map(l -> l instanceof ReLU ? (LayerSpec) new LeakyReLU(0f) : l).toList();
+    NetworkSpec fused = new NetworkSpec(Shape.of(2, 6, 5), layers, new SoftmaxCrossEntropy());
+    NetworkSpec plain = new NetworkSpec(Shape.of(2, 6, 5), reference, new SoftmaxCrossEntropy());
+    assertFolded(fused, 1, 3, 5, 7, 10);
+    float[][] a = backprop(fused, 18);
+    float[][] b = backprop(plain, 18);
+    for (int part = 0; part < a.length; part++) {
+      for (int i = 0; i < a[part].length; i++) {
+        assertEquals(b[part][i], a[part][i], 1e-5f * (1 + Math.abs(b[part][i])),
+            new String[] {"output", "parameter gradient", "input gradient"}[part] + " " + i);
+      }
+    }
+  }
+
+  /** Output, parameter gradients and input gradients of one backprop, N random examples. */
+  private static float[][] backprop(NetworkSpec spec, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    float[] params = spec.initParams(seed);
+    for (int i = 0; i < params.length; i++) {
+      params[i] += (float) (0.1 * (rng.nextDouble() * 2 - 1));
+    }
+    float[] x = inputs(Inputs.UNIFORM, N * spec.inputShape().size(), rng);
+    int k = spec.outputShape().size();
+    float[] t = targets(spec.loss(), N, k, rng);
+    Network net = spec.instantiate();
+    float[] out = net.forward(params, x, N, true).clone();
+    float[] gradOut = new float[N * k];
+    spec.loss().lossAndGradient(out, t, N, k, gradOut);
+    float[] grads = new float[params.length];
+    float[] dx = net.backward(params, grads, gradOut, N, true).clone();
+    return new float[][] {java.util.Arrays.copyOf(out, N * k), grads,
+        java.util.Arrays.copyOf(dx, x.length)};
+  }
+
+  /** The ReLU layers at these indices pass their input through as their output. */
+  private static void assertFolded(NetworkSpec spec, int... relus) {
+    Network net = spec.instantiate();
+    float[] x = inputs(Inputs.UNIFORM, N * spec.inputShape().size(), new SplittableRandom(1));
+    net.forward(spec.initParams(1), x, N, true);
+    for (int i : relus) {
+      assertSame(net.layer(i - 1).lastOutput(), net.layer(i).lastOutput(),
+          "ReLU at " + i + " folded into " + spec.layers().get(i - 1).kind());
+    }
   }
 
   // ------------------------------------- batch normalization, residual blocks, global pooling

@@ -20,8 +20,10 @@ class NarrowGemmTest {
 
   @Test
   void forwardProductNN() {
+    // Row counts around the 2-vector blocks and the 512-row cache blocks, 1-7 and 48 columns.
     for (int[] s : new int[][] {{33, 1, 4}, {47, 5, 4}, {784, 6, 25}, {257, 16, 150},
-        {100, 32, 7}, {513, 3, 5}, {6400, 16, 150}}) {
+        {100, 32, 7}, {513, 3, 5}, {6400, 16, 150}, {49, 48, 24}, {545, 7, 9}, {1040, 2, 4},
+        {3136, 48, 216}}) {
       assertTrue(NarrowGemm.suits(s[0], s[1], s[2]));
       check(Kind.NN, s[0], s[1], s[2], 7);
     }
@@ -51,8 +53,25 @@ class NarrowGemmTest {
     assertFalse(NarrowGemm.suitsNT(256, 256, 256));
   }
 
-  /** C (m x n) = op(A) op(B) + beta C, checked against doubles for three betas. */
+  /** C (m x n) = op(A) op(B) + beta C on NarrowGemm, checked against doubles, three betas. */
   static void check(Kind kind, int m, int n, int k, long seed) {
+    check(kind, m, n, k, seed, (a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) -> {
+      switch (kind) {
+        case NN -> NarrowGemm.sgemm(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        case NT -> NarrowGemm.sgemmNT(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        case TN -> NarrowGemm.sgemmTN(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      }
+    });
+  }
+
+  /** One product of the shape being checked, with the operands' layout given. */
+  interface Product {
+    void run(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c,
+        int cOff, int ldc);
+  }
+
+  /** As above, on any kernel. */
+  static void check(Kind kind, int m, int n, int k, long seed, Product product) {
     SplittableRandom rng = new SplittableRandom(seed);
     boolean transA = kind == Kind.TN;
     boolean transB = kind == Kind.NT;
@@ -79,11 +98,7 @@ class NarrowGemmTest {
           expected[cOff + j * ldc + i] = (float) (sum + beta * c[cOff + j * ldc + i]);
         }
       }
-      switch (kind) {
-        case NN -> NarrowGemm.sgemm(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        case NT -> NarrowGemm.sgemmNT(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        case TN -> NarrowGemm.sgemmTN(m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-      }
+      product.run(a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
       // Long inner dimensions add float rounding; relative to the magnitude of the sum.
       float tolerance = k > 1000 ? 1e-3f : 1e-4f;
       for (int i = 0; i < c.length; i++) {

@@ -142,6 +142,8 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
     private final int inSize;
     private final int biasOffset;
     private final boolean batchedForward;
+    /** ReLU applied in the output pass (a following ReLU layer is folded in, see Network). */
+    private boolean relu;
     /** The batch's column matrix, (n P) x K, kept from forward for the weight gradient. */
     private float[] col = new float[0];
     /** Outputs or output gradients in pixel-major order, (n P) x F, for the batched products. */
@@ -159,6 +161,12 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
       this.inSize = input.size();
       this.biasOffset = paramOffset + filters * taps;
       this.batchedForward = taps >= BATCHED_FORWARD_MIN_TAPS;
+    }
+
+    @Override
+    public boolean fuseRelu() {
+      relu = true;
+      return true;
     }
 
     @Override
@@ -181,8 +189,14 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
             float b = params[biasOffset + f];
             int src = f * rows + j * pixels;
             int dst = j * outSize + f * pixels;
-            for (int p = 0; p < pixels; p++) {
-              out[dst + p] = pixelMajor[src + p] + b;
+            if (relu) {
+              for (int p = 0; p < pixels; p++) {
+                out[dst + p] = Math.max(0f, pixelMajor[src + p] + b);
+              }
+            } else {
+              for (int p = 0; p < pixels; p++) {
+                out[dst + p] = pixelMajor[src + p] + b;
+              }
             }
           }
         }
@@ -195,6 +209,12 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
           }
           Blas.sgemm(false, false, pixels, filters, taps, 1f, col, j * pixels, rows, params,
               paramOffset, taps, 1f, out, j * outSize, pixels);
+          if (relu) {
+            // While this example's output is still in cache.
+            for (int i = j * outSize, end = i + outSize; i < end; i++) {
+              out[i] = Math.max(0f, out[i]);
+            }
+          }
         }
       }
       return out;
@@ -205,9 +225,12 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
         int n, boolean computeGradInput) {
       int rows = n * pixels;
       int outSize = filters * pixels;
-      // dOut to pixel-major order for the batched weight gradient, summing the bias gradient
-      // on the way.
-      pixelMajor = ensure(pixelMajor, (long) rows * filters);
+      // dOut to pixel-major order for the batched products, summing the bias gradient on the
+      // way and, with a folded ReLU, masking by the rectified output (x > 0 as a bit test:
+      // positive floats are the positive ints; a branch mispredicts on real data).
+      // One spare column for netlib's bounds check of the per-example products below.
+      pixelMajor = ensure(pixelMajor, (long) rows * (filters + 1));
+      float[] y = output;
       for (int f = 0; f < filters; f++) {
         // Four partial sums: one running sum is a chain of dependent adds, 4x slower.
         float s0 = 0f;
@@ -217,16 +240,24 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
         for (int j = 0; j < n; j++) {
           int src = j * outSize + f * pixels;
           int dst = f * rows + j * pixels;
-          System.arraycopy(gradOutput, src, pixelMajor, dst, pixels);
+          if (relu) {
+            for (int p = 0; p < pixels; p++) {
+              int keep = Float.floatToRawIntBits(y[src + p]) > 0 ? -1 : 0;
+              pixelMajor[dst + p] =
+                  Float.intBitsToFloat(Float.floatToRawIntBits(gradOutput[src + p]) & keep);
+            }
+          } else {
+            System.arraycopy(gradOutput, src, pixelMajor, dst, pixels);
+          }
           int p = 0;
           for (; p + 3 < pixels; p += 4) {
-            s0 += gradOutput[src + p];
-            s1 += gradOutput[src + p + 1];
-            s2 += gradOutput[src + p + 2];
-            s3 += gradOutput[src + p + 3];
+            s0 += pixelMajor[dst + p];
+            s1 += pixelMajor[dst + p + 1];
+            s2 += pixelMajor[dst + p + 2];
+            s3 += pixelMajor[dst + p + 3];
           }
           for (; p < pixels; p++) {
-            s0 += gradOutput[src + p];
+            s0 += pixelMajor[dst + p];
           }
         }
         grads[biasOffset + f] += (s0 + s1) + (s2 + s3);
@@ -239,8 +270,9 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
       float[] dx = gradInputBuffer(n);
       exampleCol = ensure(exampleCol, (long) pixels * taps);
       for (int j = 0; j < n; j++) {
-        // dcol (P x K) = dOut_j (P x F, NCHW as stored) * W (F x K), then col2im.
-        Blas.sgemm(false, true, pixels, taps, filters, 1f, gradOutput, j * outSize, pixels,
+        // dcol (P x K) = dOut_j (P x F, rows j P.. of the pixel-major copy) * W (F x K), then
+        // col2im.
+        Blas.sgemm(false, true, pixels, taps, filters, 1f, pixelMajor, j * pixels, rows,
             params, paramOffset, taps, 0f, exampleCol, 0, pixels);
         im2col.col2im(exampleCol, 0, pixels, dx, j * inSize);
       }

@@ -68,12 +68,22 @@ public record Dense(int units, Init init) implements LayerSpec {
     private final int in;
     private final int out;
     private final int biasOffset;
+    /** ReLU applied after the product (a following ReLU layer is folded in, see Network). */
+    private boolean relu;
+    /** dZ masked by the folded ReLU, out x n. */
+    private float[] masked = new float[0];
 
     Instance(Shape input, Shape output, int paramOffset) {
       super(input, output, paramOffset);
       this.in = input.size();
       this.out = output.size();
       this.biasOffset = paramOffset + in * out;
+    }
+
+    @Override
+    public boolean fuseRelu() {
+      relu = true;
+      return true;
     }
 
     @Override
@@ -84,12 +94,27 @@ public record Dense(int units, Init init) implements LayerSpec {
         System.arraycopy(params, biasOffset, z, j * out, out);
       }
       Blas.sgemm(false, false, out, n, in, 1f, params, paramOffset, out, input, 0, in, 1f, z, 0, out);
+      if (relu) {
+        for (int i = 0, end = n * out; i < end; i++) {
+          z[i] = Math.max(0f, z[i]);
+        }
+      }
       return z;
     }
 
     @Override
     public float[] backward(float[] params, float[] grads, float[] input, float[] gradOutput,
         int n, boolean computeGradInput) {
+      if (relu) {
+        // dZ where the rectified output is positive (a bit test, as in ReLU).
+        masked = ensure(masked, (long) n * out);
+        float[] y = output;
+        for (int i = 0, end = n * out; i < end; i++) {
+          int keep = Float.floatToRawIntBits(y[i]) > 0 ? -1 : 0;
+          masked[i] = Float.intBitsToFloat(Float.floatToRawIntBits(gradOutput[i]) & keep);
+        }
+        gradOutput = masked;
+      }
       // dW += dZ (out x n) * A^T (n x in)
       Blas.sgemm(false, true, out, in, n, 1f, gradOutput, 0, out, input, 0, in, 1f,
           grads, paramOffset, out);

@@ -1,7 +1,46 @@
 package io.spindle.nn.layers;
 
+import io.spindle.nn.Layer;
+import io.spindle.tensor.Shape;
+
 /** ReLU: max(0, x). */
 public final class ReLU extends Activation {
+
+  @Override
+  public Layer instantiate(Shape input, int paramOffset) {
+    Layer plain = super.instantiate(input, paramOffset);
+    return new Layer(input, input, paramOffset) {
+      private boolean folded;
+
+      @Override
+      public float[] forward(float[] params, float[] in, int n, boolean training) {
+        output = folded ? in : plain.forward(params, in, n, training);
+        return output;
+      }
+
+      @Override
+      public float[] backward(float[] params, float[] grads, float[] in, float[] gradOutput,
+          int n, boolean computeGradInput) {
+        if (!computeGradInput) {
+          return null;
+        }
+        // Folded: the layer before masks the gradient by its (rectified) output itself.
+        gradInput = folded ? gradOutput
+            : plain.backward(params, grads, in, gradOutput, n, true);
+        return gradInput;
+      }
+
+      @Override
+      public boolean foldable() {
+        return true;
+      }
+
+      @Override
+      public void fold() {
+        folded = true;
+      }
+    };
+  }
 
   @Override
   public String kind() {

@@ -1,0 +1,229 @@
+package io.spindle.bench;
+
+import io.spindle.tensor.Blas;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * Measures, on one thread, every product shape of LeNet-5's and the residual network's
+ * (conf/resnet-mnist.conf) layers at batch 64, of dense layers at batch shares 8-64, and a
+ * sweep of filter counts, on this JVM's BLAS and on {@code NarrowGemm}; prints the table and,
+ * per layout, the widest narrow side routed to NarrowGemm: the threshold that minimizes the
+ * summed time of the measured shapes. With
+ * {@code --write FILE} it replaces this backend's lines of the routing table (run by
+ * {@code bench/kernel-routes.sh}, once per backend).
+ */
+public final class KernelRoutes {
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  /**
+   * {@code lda}: A's leading dimension as the layer passes it (0: the tight one); {@code calls}:
+   * how often a batch runs it (per-example products: once per example), its weight in the rule.
+   */
+  record Product(String what, boolean transA, boolean transB, int m, int n, int k, int lda,
+      int calls) {
+    Product(String what, boolean transA, boolean transB, int m, int n, int k) {
+      this(what, transA, transB, m, n, k, 0, 1);
+    }
+
+    String layout() {
+      return (transA ? "T" : "N") + (transB ? "T" : "N");
+    }
+
+    /** The side routing looks at: columns for NN and TN, the inner dimension for NT. */
+    int narrowSide() {
+      return transB ? k : n;
+    }
+  }
+
+  public static void main(String[] args) throws IOException {
+    double seconds = 0.2;
+    Path write = null;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--write")) {
+        write = Path.of(args[++i]);
+      } else if (args[i].equals("--seconds")) {
+        seconds = Double.parseDouble(args[++i]);
+      }
+    }
+    String backend = Blas.backendName();
+    System.out.printf(Locale.ROOT, "BLAS backend: %s; one thread; load average %s%n", backend,
+        load());
+    List<Product> products = shapes();
+    // Compile both kernels of every layout first: interpreted Vector-API code is 100x slower.
+    for (int round = 0; round < 3; round++) {
+      for (Product p : products) {
+        if (Blas.narrowFits(p.transA, p.transB, p.m, p.n, p.k)) {
+          gflops(p, Blas.Kernel.NARROW, 0.005);
+          gflops(p, Blas.Kernel.BLAS, 0.005);
+        }
+      }
+    }
+    System.out.printf(Locale.ROOT, "%-34s %-3s %7s %6s %7s %9s %9s %7s%n", "product", "op", "m",
+        "n", "k", "BLAS GF/s", "narrow", "winner");
+    // Per layout, per shape: {narrow side, BLAS ns per batch, NarrowGemm ns per batch}.
+    Map<String, List<double[]>> times = new LinkedHashMap<>();
+    for (String l : List.of("NN", "NT", "TN")) {
+      times.put(l, new ArrayList<>());
+    }
+    for (Product p : products) {
+      if (!Blas.narrowFits(p.transA, p.transB, p.m, p.n, p.k)) {
+        continue;
+      }
+      double blas = gflops(p, Blas.Kernel.BLAS, seconds);
+      double narrow = gflops(p, Blas.Kernel.NARROW, seconds);
+      boolean won = narrow > blas;
+      double flops = 2.0 * p.m * p.n * p.k;
+      times.get(p.layout()).add(new double[] {p.narrowSide(), p.calls * flops / blas,
+          p.calls * flops / narrow, p.m});
+      System.out.printf(Locale.ROOT, "%-34s %-3s %7d %6d %7d %9.1f %9.1f %7s%n", p.what,
+          p.layout(), p.m, p.n, p.k, blas, narrow, won ? "narrow" : "BLAS");
+    }
+    // Per layout, the thresholds (narrow side <= w and rows m >= r go to NarrowGemm) that
+    // minimize the summed time of all measured shapes: one noisy near-tie does not cut the
+    // rule short, and short products (a dense layer's 120 rows) can stay with the BLAS.
+    Map<String, int[]> rule = new LinkedHashMap<>();
+    for (Map.Entry<String, List<double[]>> e : times.entrySet()) {
+      List<Integer> widths = new ArrayList<>(List.of(0));
+      List<Integer> rows = new ArrayList<>(List.of(0));
+      for (double[] t : e.getValue()) {
+        widths.add((int) t[0]);
+        rows.add((int) t[3]);
+      }
+      int[] best = {0, 0};
+      double bestCost = cost(e.getValue(), 0, 0);
+      for (int w : widths) {
+        for (int r : rows) {
+          double c = cost(e.getValue(), w, r);
+          if (c < bestCost * (1 - 1e-9)) {
+            bestCost = c;
+            best = new int[] {w, r};
+          }
+        }
+      }
+      rule.put(e.getKey(), best);
+    }
+    StringBuilder line = new StringBuilder("route:");
+    for (Map.Entry<String, int[]> e : rule.entrySet()) {
+      line.append(String.format(Locale.ROOT, " %s.%s=%d %s.%s.minRows=%d", backend, e.getKey(),
+          e.getValue()[0], backend, e.getKey(), e.getValue()[1]));
+    }
+    System.out.printf(Locale.ROOT, "%s (load average %s)%n", line, load());
+    if (write != null) {
+      List<String> lines = Files.exists(write) ? new ArrayList<>(Files.readAllLines(write))
+          : new ArrayList<>();
+      lines.removeIf(l -> l.startsWith(backend + "."));
+      for (Map.Entry<String, int[]> e : rule.entrySet()) {
+        lines.add(backend + "." + e.getKey() + "=" + e.getValue()[0]);
+        lines.add(backend + "." + e.getKey() + ".minRows=" + e.getValue()[1]);
+      }
+      Files.write(write, lines);
+      System.out.println("wrote " + write);
+    }
+  }
+
+  /** Summed ns per batch when shapes with narrow side <= w and m >= r go to NarrowGemm. */
+  private static double cost(List<double[]> shapes, int w, int r) {
+    double sum = 0;
+    for (double[] t : shapes) {
+      sum += t[0] <= w && t[3] >= r ? t[2] : t[1];
+    }
+    return sum;
+  }
+
+  /** The products of the benchmarked networks' layers, plus sweeps over the narrow side. */
+  static List<Product> shapes() {
+    List<Product> out = new ArrayList<>();
+    int batch = 64;
+    // name, output pixels per example, taps, filters.
+    Object[][] convs = {
+        {"lenet conv1 6@5x5", 784, 25, 6}, {"lenet conv2 16@5x5", 100, 150, 16},
+        {"resnet conv 24@3x3 (1 ch)", 784, 9, 24}, {"resnet block1 24@3x3", 196, 216, 24},
+        {"resnet block2a 48@3x3 s2", 49, 216, 48}, {"resnet block2b 48@3x3", 49, 432, 48},
+        {"resnet projection 48@1x1 s2", 49, 24, 48},
+        {"sweep 4@3x3 on 16 ch", 196, 144, 4}, {"sweep 8@3x3 on 16 ch", 196, 144, 8},
+        {"sweep 12@3x3 on 16 ch", 196, 144, 12}, {"sweep 32@3x3 on 16 ch", 196, 144, 32}};
+    for (Object[] c : convs) {
+      String name = (String) c[0];
+      int pixels = (Integer) c[1];
+      int taps = (Integer) c[2];
+      int filters = (Integer) c[3];
+      // Conv2D's forward is batched from 64 taps on, else per example, reading one example's
+      // rows of the batch's column matrix; its input gradient reads one example's rows of the
+      // batch's pixel-major dOut.
+      out.add(taps >= 64 ? new Product(name + " fwd", false, false, batch * pixels, filters, taps)
+          : new Product(name + " fwd", false, false, pixels, filters, taps, batch * pixels,
+              batch));
+      out.add(new Product(name + " dW", true, false, taps, filters, batch * pixels));
+      out.add(new Product(name + " dx", false, true, pixels, taps, filters, batch * pixels,
+          batch));
+    }
+    int[][] dense = {{400, 120}, {120, 84}, {84, 10}, {2352, 10}};
+    for (int share : new int[] {8, 16, 32, 64}) {
+      for (int[] d : dense) {
+        String name = "dense " + d[0] + "->" + d[1] + " batch " + share;
+        out.add(new Product(name + " fwd", false, false, d[1], share, d[0]));
+        out.add(new Product(name + " dW", false, true, d[1], d[0], share));
+        out.add(new Product(name + " dx", true, false, d[0], share, d[1]));
+      }
+    }
+    return out;
+  }
+
+  static double gflops(Product p, Blas.Kernel kernel, double seconds) {
+    int lda = p.lda > 0 ? p.lda : p.transA ? p.k : p.m;
+    int ldb = p.transB ? p.n : p.k;
+    SplittableRandom rng = new SplittableRandom(1);
+    float[] a = new float[lda * ((p.transA ? p.m : p.k) + 1)];
+    float[] b = new float[ldb * (p.transB ? p.k : p.n)];
+    float[] c = new float[p.m * p.n];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = (float) rng.nextDouble();
+    }
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (float) rng.nextDouble();
+    }
+    Runnable run = () -> Blas.sgemmOn(kernel, p.transA, p.transB, p.m, p.n, p.k, a, 0, lda, b,
+        0, ldb, 0f, c, 0, p.m);
+    double[] rounds = new double[5];
+    timeFor(run, seconds);
+    for (int r = 0; r < rounds.length; r++) {
+      rounds[r] = timeFor(run, seconds / rounds.length);
+    }
+    Arrays.sort(rounds);
+    return 2.0 * p.m * p.n * p.k / rounds[rounds.length / 2];
+  }
+
+  /** CPU nanoseconds per call over about {@code seconds}. */
+  private static double timeFor(Runnable r, double seconds) {
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    long cpu = THREADS.getCurrentThreadCpuTime();
+    long calls = 0;
+    do {
+      r.run();
+      calls++;
+    } while (System.nanoTime() < end);
+    return (double) (THREADS.getCurrentThreadCpuTime() - cpu) / calls;
+  }
+
+  private static String load() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "n/a";
+    }
+  }
+}
