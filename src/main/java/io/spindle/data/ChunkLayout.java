@@ -157,16 +157,9 @@ public final class ChunkLayout implements Serializable {
     return chunkSizes[chunk];
   }
 
-  /** Which shard holds {@code chunk}. */
-  public int shardOf(int chunk) {
-    int s = Arrays.binarySearch(shardStart, chunk);
-    if (s < 0) {
-      return -s - 2;
-    }
-    while (s + 1 < shardStart.length - 1 && shardStart[s + 1] == chunk) {
-      s++; // skip empty shards that start at the same chunk
-    }
-    return s;
+  /** Shard s holds chunks [shardStarts()[s], shardStarts()[s+1]). */
+  public int[] shardStarts() {
+    return shardStart.clone();
   }
 
   /** Examples per shard (the schedule's partition sizes). */
@@ -178,14 +171,5 @@ public final class ChunkLayout implements Serializable {
       }
     }
     return sizes;
-  }
-
-  /** The largest chunk count of any shard. */
-  public int maxChunksPerShard() {
-    int max = 0;
-    for (int s = 0; s < shards(); s++) {
-      max = Math.max(max, chunkCount(s));
-    }
-    return max;
   }
 }

@@ -43,12 +43,8 @@ public final class DistributedBlocks implements AutoCloseable {
       long chunkBytes, boolean mix, long seed, StorageLevel level, String name) {
     ExampleBlock[][] split = ChunkLayout.split(data, shards, chunkBytes, mix, seed);
     ChunkLayout layout = ChunkLayout.of(split);
-    int[] starts = new int[shards + 1];
-    for (int s = 0; s <= shards; s++) {
-      starts[s] = s < shards ? layout.firstChunk(s) : layout.chunks();
-    }
     return of(sc, java.util.Arrays.stream(split).flatMap(java.util.Arrays::stream)
-        .toArray(ExampleBlock[]::new), starts, level, name + " (" + data.count() + " examples in "
+        .toArray(ExampleBlock[]::new), layout.shardStarts(), level, name + " (" + data.count() + " examples in "
         + layout.chunks() + " chunks)");
   }
 
