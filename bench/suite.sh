@@ -12,7 +12,8 @@
 # Sections, each run --runs times (systems interleaved run by run, so load from other jobs on
 # a shared machine falls on all of them):
 #   1. kernels: bench/engine.sh for LeNet-5 and for conf/resnet-mnist.conf (one thread, both
-#      BLAS backends: images/s, GFLOP/s per layer vs the same BLAS's sgemm and the core's peak)
+#      BLAS backends: images/s, GFLOP/s per layer vs the same BLAS's sgemm and the core's peak),
+#      and bench/cli-backends.sh: the README's main job through the CLI in local[2] on each backend
 #   2. Spark overhead per iteration vs parameter count: LeNet-5 (62k), CNN (963k), MLP (10M)
 #   3. LeNet-5 on MNIST: Spindle local[2], Deeplearning4j single-process, Deeplearning4j on
 #      Spark local[2] (bench/dl4j, a separate Maven project the default build never sees):
@@ -75,13 +76,14 @@ MLP_LR=2e-3
 OVERHEAD_WARMUP=10
 OVERHEAD_ITERS=40
 ENGINE_ROUNDS=7
+CLI_EPOCHS=2
 LARGE_FACTOR=4
 out_dir=bench/results/suite
 doc=docs/performance.md
 chart=docs/performance.png
 if $quick; then
   EPOCHS=1; BUDGET=15; DL4J_BUDGET=15; TUNED=(--batch 256 --lr 3e-3 --epochs 1)
-  MLP_EPOCHS=1; MLP_MLLIB_ITERATIONS=3; OVERHEAD_WARMUP=1; OVERHEAD_ITERS=5; ENGINE_ROUNDS=2
+  MLP_EPOCHS=1; MLP_MLLIB_ITERATIONS=3; OVERHEAD_WARMUP=1; OVERHEAD_ITERS=5; ENGINE_ROUNDS=2; CLI_EPOCHS=1
   LARGE_FACTOR=1
   out_dir=bench/results/suite-quick
   doc=$out_dir/performance.md
@@ -113,6 +115,8 @@ if ! $report_only && section kernels; then
   grep '^RESULT' "$out_dir/engine.txt" || { echo "error: engine bench failed; see $out_dir/engine.txt" >&2; exit 1; }
   bash bench/engine.sh "$ENGINE_ROUNDS" 1 conf/resnet-mnist.conf > "$out_dir/engine-resnet.txt" 2>&1
   grep '^RESULT' "$out_dir/engine-resnet.txt" || { echo "error: engine bench failed; see $out_dir/engine-resnet.txt" >&2; exit 1; }
+  bash bench/cli-backends.sh "$CLI_EPOCHS" > "$out_dir/cli-backends.txt" 2>&1
+  grep '^RESULT\|^native' "$out_dir/cli-backends.txt" || { echo "error: CLI backend run failed; see $out_dir/cli-backends.txt" >&2; exit 1; }
 fi
 if ! $report_only && section overhead; then
   echo "== 2/5 Spark overhead vs parameter count"

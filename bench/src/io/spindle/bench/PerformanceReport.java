@@ -70,6 +70,9 @@ public final class PerformanceReport {
     // The residual network's layers (conf/resnet-mnist.conf), same bench; absent in old runs.
     String engineResnet = (Files.exists(dir.resolve("engine-resnet.txt"))
         ? read(dir.resolve("engine-resnet.txt")) : "").replaceAll("\u001b\\[[0-9;]*m", "");
+    // The README's main job through the CLI on each backend (bench/cli-backends.sh).
+    String cliBackends = Files.exists(dir.resolve("cli-backends.txt"))
+        ? read(dir.resolve("cli-backends.txt")) : "";
     String machine = read(dir.resolve("machine.txt"));
     List<Double> empty = new ArrayList<>();
     try (java.util.stream.Stream<Path> logs = Files.list(dir)) {
@@ -86,6 +89,7 @@ public final class PerformanceReport {
     StringBuilder out = new StringBuilder();
     Report r = new Report(out, lenet, mlp, overhead, engine, machine, png);
     r.engineResnet = engineResnet;
+    r.cliBackends = cliBackends;
     r.sync = sync;
     r.cluster = cluster;
     r.large = large;
@@ -175,6 +179,8 @@ public final class PerformanceReport {
     final String engine;
     /** bench/engine.sh on conf/resnet-mnist.conf ("" when not run). */
     String engineResnet = "";
+    /** bench/cli-backends.sh: LeNet-5 through the CLI on each backend ("" when not run). */
+    String cliBackends = "";
     final String machine;
     final Path png;
     String emptyJob = "";
@@ -586,6 +592,7 @@ public final class PerformanceReport {
         }
       }
       line("");
+      cliBackendsTable();
       for (String[] net : new String[][] {{"LeNet-5", engine}, {"ResNet (conf/resnet-mnist.conf)",
           engineResnet}}) {
         if (net[1].isBlank()) {
@@ -602,6 +609,27 @@ public final class PerformanceReport {
         line("```");
         line("");
       }
+    }
+
+    /** The README's main job end to end on each backend, when bench/cli-backends.sh ran. */
+    void cliBackendsTable() {
+      List<Map<String, String>> rows = engineResults(cliBackends);
+      if (rows.isEmpty()) {
+        return;
+      }
+      line("End to end: the README's main job (LeNet-5 on MNIST, `conf/lenet5-mnist.conf`)"
+          + " through the CLI in embedded local[2], once per backend, back to back in one run"
+          + " (`bench/cli-backends.sh %s`; training images/s as the CLI prints them, wall"
+          + " clock including Spark's start and data loading):", rows.get(0).get("epochs"));
+      line("");
+      line("| BLAS | epochs | training images/s | training s | wall s | test accuracy |");
+      line("|---|---:|---:|---:|---:|---:|");
+      for (Map<String, String> r : rows) {
+        line("| %s | %s | %s | %s | %s | %s%% |", r.get("backend"), r.get("epochs"),
+            r.get("images_per_s"), r.get("train_seconds"), r.get("wall_seconds"),
+            r.get("accuracy"));
+      }
+      line("");
     }
 
     static String percentText(String ratio) {

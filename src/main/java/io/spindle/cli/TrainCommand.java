@@ -17,6 +17,7 @@ import io.spindle.optim.Optimizer;
 import io.spindle.spark.DistributedTrainer;
 import io.spindle.spark.FrameSources;
 import io.spindle.spark.SyncMode;
+import io.spindle.tensor.Blas;
 import io.spindle.train.EpochSummary;
 import io.spindle.train.MetricsFileListener;
 import io.spindle.train.TrainingOptions;
@@ -135,8 +136,11 @@ final class TrainCommand {
           }
           options.listener(cb.build());
         }
-        out.printf("spindle: training %,d parameters on %,d examples, %d partitions, master %s%n",
-            spec.paramCount(), in.trainCount(), partitions, sc.master());
+        // The BLAS matters for speed (native OpenBLAS or the Vector API): say which one runs.
+        // In local mode the executors share this JVM; on a cluster each executor picks its own.
+        out.printf("spindle: training %,d parameters on %,d examples, %d partitions, master %s,"
+            + " %s %s%n", spec.paramCount(), in.trainCount(), partitions, sc.master(),
+            sc.isLocal() ? "BLAS" : "driver BLAS", Blas.backendName());
         DistributedTrainer trainer = new DistributedTrainer(sc, spec, optimizer, options.build())
             .partitions(partitions).storageLevel(level)
             .sync(SyncMode.parse(job.spark().sync()));
