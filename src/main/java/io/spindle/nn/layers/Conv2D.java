@@ -130,6 +130,16 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
    * 31% -> 58% of sgemm 256^3; bench/engine.sh): each of the three products about 2x faster.
    */
   static final class Instance extends Layer {
+    /**
+     * The wide layout adds (P' - P) F multiply-adds per tap to the input-gradient product and
+     * saves col2im's short runs, about P adds per tap at several times the cost: it pays while
+     * (P' - P) F <= 10 P. Measured (bench/engine.sh, backward ms per batch of 64, VectorBLAS):
+     * LeNet-5's conv2 ((140 - 100) x 16 = 6.4 P) 2.0 -> 1.8, the ResNet's 24-channel block
+     * (3.4 P) 15 -> 12; its 48-channel 7x7 convolution (13.7 P) went 10 -> 15, and keeps
+     * col2im.
+     */
+    static final long WIDE_MAX_EXTRA = 10;
+
     /** Below this many taps the forward product runs per example (see the class comment). */
     static final int BATCHED_FORWARD_MIN_TAPS = 64;
 
@@ -142,13 +152,17 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
     private final int inSize;
     private final int biasOffset;
     private final boolean batchedForward;
+    /** Whether the input gradient goes through im2col's wide layout (see gradInputWide). */
+    private final boolean wideGradInput;
     /** ReLU applied in the output pass (a following ReLU layer is folded in, see Network). */
     private boolean relu;
     /** The batch's column matrix, (n P) x K, kept from forward for the weight gradient. */
     private float[] col = new float[0];
     /** Outputs or output gradients in pixel-major order, (n P) x F, for the batched products. */
     private float[] pixelMajor = new float[0];
-    /** One example's column matrix (forward) or its gradient (backward), P x K. */
+    /** One example's output gradient in im2col's wide layout, P' x F (see gradInputWide). */
+    private float[] dOutWide = new float[0];
+    /** One example's column matrix (forward) or its gradient (backward), P x K or P' x K. */
     private float[] exampleCol = new float[0];
 
     Instance(Conv2D spec, Shape input, Shape output, int paramOffset) {
@@ -161,6 +175,8 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
       this.inSize = input.size();
       this.biasOffset = paramOffset + filters * taps;
       this.batchedForward = taps >= BATCHED_FORWARD_MIN_TAPS;
+      this.wideGradInput = im2col.hasWideLayout()
+          && (long) (im2col.wideRows() - pixels) * filters <= WIDE_MAX_EXTRA * pixels;
     }
 
     @Override
@@ -268,6 +284,9 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
         return null;
       }
       float[] dx = gradInputBuffer(n);
+      if (wideGradInput) {
+        return gradInputWide(params, dx, n);
+      }
       exampleCol = ensure(exampleCol, (long) pixels * taps);
       for (int j = 0; j < n; j++) {
         // dcol (P x K) = dOut_j (P x F, rows j P.. of the pixel-major copy) * W (F x K), then
@@ -275,6 +294,39 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
         Blas.sgemm(false, true, pixels, taps, filters, 1f, pixelMajor, j * pixels, rows,
             params, paramOffset, taps, 0f, exampleCol, 0, pixels);
         im2col.col2im(exampleCol, 0, pixels, dx, j * inSize);
+      }
+      return dx;
+    }
+
+    /**
+     * The input gradient in im2col's wide layout (stride 1): each example's output gradient
+     * is spread over rows q = oy * Wp + ox (zeros where ox >= outW), so the product's P' x K
+     * result adds back onto the input as one contiguous run per tap. The product grows by
+     * Wp / outW (LeNet-5's conv2: 14 / 10); col2im's short runs cost far more.
+     */
+    private float[] gradInputWide(float[] params, float[] dx, int n) {
+      int rows = n * pixels;
+      int wideRows = im2col.wideRows();
+      int wp = im2col.wideRowLength();
+      int outW = im2col.outWidth();
+      int outH = im2col.outHeight();
+      // Sized once per geometry: the rows that stay zero are never written.
+      if (dOutWide.length < (long) wideRows * filters) {
+        dOutWide = new float[wideRows * filters];
+      }
+      exampleCol = ensure(exampleCol, (long) wideRows * taps);
+      for (int j = 0; j < n; j++) {
+        for (int f = 0; f < filters; f++) {
+          int src = f * rows + j * pixels;
+          int dst = f * wideRows;
+          for (int oy = 0; oy < outH; oy++, src += outW, dst += wp) {
+            System.arraycopy(pixelMajor, src, dOutWide, dst, outW);
+          }
+        }
+        // dcol (P' x K) = dOut_j (P' x F) * W (F x K), then col2im.
+        Blas.sgemm(false, true, wideRows, taps, filters, 1f, dOutWide, 0, wideRows, params,
+            paramOffset, taps, 0f, exampleCol, 0, wideRows);
+        im2col.col2imWide(exampleCol, 0, wideRows, dx, j * inSize);
       }
       return dx;
     }
