@@ -199,7 +199,7 @@ public final class Im2col {
       int plane = base + c * hp * wp;
       for (int ky = 0; ky < kernelH; ky++) {
         for (int kx = 0; kx < kernelW; kx++, k++) {
-          addRun(col, colOff + k * ld, dst, plane + ky * wp + kx, run);
+          Loops.addInto(col, colOff + k * ld, dst, plane + ky * wp + kx, run);
         }
       }
     }
@@ -210,17 +210,6 @@ public final class Im2col {
               inOff + (c * height + y) * width, width);
         }
       }
-    }
-  }
-
-  /** dst[d .. d + n) += src[s .. s + n), in the Vector API where the JVM has it. */
-  private static void addRun(float[] src, int s, float[] dst, int d, int n) {
-    if (Blas.VECTOR_API) {
-      VectorLoops.addInto(src, s, dst, d, n);
-      return;
-    }
-    for (int i = 0; i < n; i++) {
-      dst[d + i] += src[s + i];
     }
   }
 

@@ -5,6 +5,7 @@ import io.spindle.nn.Layer;
 import io.spindle.nn.LayerSpec;
 import io.spindle.tensor.Blas;
 import io.spindle.tensor.Im2col;
+import io.spindle.tensor.Loops;
 import io.spindle.tensor.Shape;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -248,35 +249,14 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
       pixelMajor = ensure(pixelMajor, (long) rows * (filters + 1));
       float[] y = output;
       for (int f = 0; f < filters; f++) {
-        // Four partial sums: one running sum is a chain of dependent adds, 4x slower.
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
+        float sum = 0f;
         for (int j = 0; j < n; j++) {
           int src = j * outSize + f * pixels;
           int dst = f * rows + j * pixels;
-          if (relu) {
-            for (int p = 0; p < pixels; p++) {
-              int keep = Float.floatToRawIntBits(y[src + p]) > 0 ? -1 : 0;
-              pixelMajor[dst + p] =
-                  Float.intBitsToFloat(Float.floatToRawIntBits(gradOutput[src + p]) & keep);
-            }
-          } else {
-            System.arraycopy(gradOutput, src, pixelMajor, dst, pixels);
-          }
-          int p = 0;
-          for (; p + 3 < pixels; p += 4) {
-            s0 += pixelMajor[dst + p];
-            s1 += pixelMajor[dst + p + 1];
-            s2 += pixelMajor[dst + p + 2];
-            s3 += pixelMajor[dst + p + 3];
-          }
-          for (; p < pixels; p++) {
-            s0 += pixelMajor[dst + p];
-          }
+          sum += relu ? Loops.reluGradientSum(y, gradOutput, src, pixelMajor, dst, pixels)
+              : Loops.copySum(gradOutput, src, pixelMajor, dst, pixels);
         }
-        grads[biasOffset + f] += (s0 + s1) + (s2 + s3);
+        grads[biasOffset + f] += sum;
       }
       Blas.sgemm(true, false, taps, filters, rows, 1f, col, 0, rows, pixelMajor, 0, rows, 1f,
           grads, paramOffset, taps);
