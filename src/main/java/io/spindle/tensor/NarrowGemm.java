@@ -61,25 +61,18 @@ final class NarrowGemm {
   private static final int ROW_BLOCK = 32 * L;
 
   /**
-   * Inner dimension from which the cache-blocked 2 x 4 kernel runs: the residual network's
-   * 3x3 convolutions over 24-48 channels (k = 216, 432; VectorBLAS block1 forward 14 -> 65
-   * GFLOP/s in bench/kernel-routes.sh). Below it, in LeNet-5's layers, the simple loop
-   * measured faster inside the layers (conv1 forward 1.11 against 1.40 ms, conv2 backward 2.2
-   * against 2.8-3.1 ms; bench/engine.sh, VectorBLAS, load ~3.7).
-   */
-  static final int BLOCKED_MIN_TAPS = 192;
-
-  /**
    * B(t, j) is {@code b[bOff + t * bRow + j * bCol]}. The register blocks are methods of their
    * own: in one large method C2 sometimes gave up inlining the Vector-API calls, which then
    * ran boxed, 10x slower (bench/engine.sh, VectorBLAS, varying from run to run).
+   *
+   * <p>Every shape runs the cache-blocked 2 x 4 kernel, few taps included: one broadcast of B
+   * feeds two vectors of rows. Until this stop LeNet-5's layers (k = 25, 150, and the dense
+   * layers' 16-400) ran a one-vector loop, once measured faster at load ~3.7; on a quiet
+   * machine the 2 x 4 kernel took the VectorBLAS train step from 9,200-10,300 to 11,300-12,000
+   * images/s (conv1 forward 1.04-1.3 -> 0.86-0.93 ms, dense 120 forward 0.35-0.93 -> 0.15).
    */
   private static void product(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
       int bOff, int bRow, int bCol, float beta, float[] c, int cOff, int ldc) {
-    if (k < BLOCKED_MIN_TAPS) {
-      productSimple(m, n, k, a, aOff, lda, b, bOff, bRow, bCol, beta, c, cOff, ldc);
-      return;
-    }
     // Pairs of vectors here; the rows left (under two vectors) go to the simple loop, a
     // compiled method of its own. Calling a one-vector block from this method instead made
     // C2 box its vectors once inlined here: LeNet-5's dense 120 forward took 0.52 ms against
@@ -107,7 +100,7 @@ final class NarrowGemm {
     }
   }
 
-  /** Few taps: one vector of rows by four columns over all k, no cache blocks. */
+  /** Rows short of two vectors: one vector of rows by four columns, then a masked tail. */
   private static void productSimple(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
       int bOff, int bRow, int bCol, float beta, float[] c, int cOff, int ldc) {
     int vectorRows = m - m % L;
