@@ -147,28 +147,36 @@ public final class KernelRoutes {
   static List<Product> shapes() {
     List<Product> out = new ArrayList<>();
     int batch = 64;
-    // name, output pixels per example, taps, filters.
+    // name, output pixels per example, taps, filters, and the rows of the input gradient's
+    // product as Conv2D runs it: im2col's wide layout (outH x padded width) where its rule
+    // picks that, else the output pixels. (The first layers' input gradients are never
+    // computed in a network; they are kept as shapes of their own.)
     Object[][] convs = {
-        {"lenet conv1 6@5x5", 784, 25, 6}, {"lenet conv2 16@5x5", 100, 150, 16},
-        {"resnet conv 24@3x3 (1 ch)", 784, 9, 24}, {"resnet block1 24@3x3", 196, 216, 24},
-        {"resnet block2a 48@3x3 s2", 49, 216, 48}, {"resnet block2b 48@3x3", 49, 432, 48},
-        {"resnet projection 48@1x1 s2", 49, 24, 48},
-        {"sweep 4@3x3 on 16 ch", 196, 144, 4}, {"sweep 8@3x3 on 16 ch", 196, 144, 8},
-        {"sweep 12@3x3 on 16 ch", 196, 144, 12}, {"sweep 32@3x3 on 16 ch", 196, 144, 32}};
+        {"lenet conv1 6@5x5", 784, 25, 6, 784}, {"lenet conv2 16@5x5", 100, 150, 16, 140},
+        {"resnet conv 24@3x3 (1 ch)", 784, 9, 24, 784},
+        {"resnet block1 24@3x3", 196, 216, 24, 224},
+        {"resnet block2a 48@3x3 s2", 49, 216, 48, 49},
+        {"resnet block2b 48@3x3", 49, 432, 48, 49},
+        {"resnet projection 48@1x1 s2", 49, 24, 48, 49},
+        {"sweep 4@3x3 on 16 ch", 196, 144, 4, 224}, {"sweep 8@3x3 on 16 ch", 196, 144, 8, 224},
+        {"sweep 12@3x3 on 16 ch", 196, 144, 12, 224},
+        {"sweep 32@3x3 on 16 ch", 196, 144, 32, 224}};
     for (Object[] c : convs) {
       String name = (String) c[0];
       int pixels = (Integer) c[1];
       int taps = (Integer) c[2];
       int filters = (Integer) c[3];
       // Conv2D's forward is batched from 64 taps on, else per example, reading one example's
-      // rows of the batch's column matrix; its input gradient reads one example's rows of the
-      // batch's pixel-major dOut.
+      // rows of the batch's column matrix.
       out.add(taps >= 64 ? new Product(name + " fwd", false, false, batch * pixels, filters, taps)
           : new Product(name + " fwd", false, false, pixels, filters, taps, batch * pixels,
               batch));
       out.add(new Product(name + " dW", true, false, taps, filters, batch * pixels));
-      out.add(new Product(name + " dx", false, true, pixels, taps, filters, batch * pixels,
-          batch));
+      int dxRows = (Integer) c[4];
+      // Per example: a row block of the batch's pixel-major dOut, or (wide) its own copy.
+      out.add(dxRows == pixels
+          ? new Product(name + " dx", false, true, pixels, taps, filters, batch * pixels, batch)
+          : new Product(name + " dx", false, true, dxRows, taps, filters, dxRows, batch));
     }
     int[][] dense = {{400, 120}, {120, 84}, {84, 10}, {2352, 10}};
     for (int share : new int[] {8, 16, 32, 64}) {

@@ -129,6 +129,9 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
    * Since then {@link io.spindle.tensor.Blas} sends these few-filter shapes to its own
    * Vector-API kernels when the BLAS is VectorBLAS (LeNet-5's step 14.2 -> 7.8 ms, conv+dense
    * 31% -> 58% of sgemm 256^3; bench/engine.sh): each of the three products about 2x faster.
+   * For stride 1 the input gradient now goes through im2col's wide layout where that pays
+   * (see {@code Instance.WIDE_MAX_EXTRA}), and the dOut reorder is one Vector-API pass
+   * ({@link io.spindle.tensor.Loops}).
    */
   static final class Instance extends Layer {
     /**
