@@ -29,22 +29,12 @@ public final class Loops {
     if (Blas.VECTOR_API) {
       return VectorLoops.reluGradientSum(y, g, s, dst, d, n);
     }
-    // Four partial sums: one running sum is a chain of dependent adds, 4x slower.
-    float s0 = 0f;
-    float s1 = 0f;
-    float s2 = 0f;
-    float s3 = 0f;
-    int i = 0;
-    for (; i + 3 < n; i += 4) {
-      s0 += dst[d + i] = masked(y[s + i], g[s + i]);
-      s1 += dst[d + i + 1] = masked(y[s + i + 1], g[s + i + 1]);
-      s2 += dst[d + i + 2] = masked(y[s + i + 2], g[s + i + 2]);
-      s3 += dst[d + i + 3] = masked(y[s + i + 3], g[s + i + 3]);
+    for (int i = 0; i < n; i++) {
+      // No branch: it mispredicts on real data.
+      int keep = Float.floatToRawIntBits(y[s + i]) > 0 ? -1 : 0;
+      dst[d + i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[s + i]) & keep);
     }
-    for (; i < n; i++) {
-      s0 += dst[d + i] = masked(y[s + i], g[s + i]);
-    }
-    return (s0 + s1) + (s2 + s3);
+    return sum(dst, d, n);
   }
 
   /** dst[d .. d + n) = g[s .. s + n), returning their sum. */
@@ -53,26 +43,25 @@ public final class Loops {
       return VectorLoops.copySum(g, s, dst, d, n);
     }
     System.arraycopy(g, s, dst, d, n);
+    return sum(dst, d, n);
+  }
+
+  /** The sum of v[from .. from + n), in four partial sums: one is a chain of dependent adds. */
+  private static float sum(float[] v, int from, int n) {
     float s0 = 0f;
     float s1 = 0f;
     float s2 = 0f;
     float s3 = 0f;
     int i = 0;
     for (; i + 3 < n; i += 4) {
-      s0 += g[s + i];
-      s1 += g[s + i + 1];
-      s2 += g[s + i + 2];
-      s3 += g[s + i + 3];
+      s0 += v[from + i];
+      s1 += v[from + i + 1];
+      s2 += v[from + i + 2];
+      s3 += v[from + i + 3];
     }
     for (; i < n; i++) {
-      s0 += g[s + i];
+      s0 += v[from + i];
     }
     return (s0 + s1) + (s2 + s3);
-  }
-
-  /** g where y > 0 as a bit test (no branch: it mispredicts on real data), else 0. */
-  private static float masked(float y, float g) {
-    int keep = Float.floatToRawIntBits(y) > 0 ? -1 : 0;
-    return Float.intBitsToFloat(Float.floatToRawIntBits(g) & keep);
   }
 }

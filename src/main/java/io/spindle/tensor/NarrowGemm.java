@@ -155,7 +155,7 @@ final class NarrowGemm {
     }
     // JDK 17 stores a masked vector lane by lane through a lambda (VectorMask intoArray is
     // not an intrinsic there): the sums go to a scratch vector and their rows are copied out.
-    float[] spill = new float[4 * L];
+    float[] spill = SPILL.get();
     int j = 0;
     for (; j + 3 < n; j += 4) {
       tail1x4(m - from, k, a, aOff + from, lda, b, bOff + j * bCol, bRow, bCol, spill);
@@ -168,6 +168,10 @@ final class NarrowGemm {
       putRows(spill, 0, m - from, beta, c, cOff + j * ldc + from);
     }
   }
+
+  /** Per thread (tasks share an executor's kernels): no allocation per product. */
+  private static final ThreadLocal<float[]> SPILL =
+      ThreadLocal.withInitial(() -> new float[4 * L]);
 
   private static void putRows(float[] spill, int s, int rowCount, float beta, float[] c,
       int ct) {
