@@ -39,7 +39,7 @@ run() { # run NAME [java options]
   # "spindle: training ... master local[2], BLAS JNIBLAS": the backend the job really used.
   backend="$(grep '^spindle: training' "$log" | sed -E 's/.*BLAS ([A-Za-z0-9]+)$/\1/')"
   # spindle: done in 21.1 s (12769 images/s); test accuracy 99.15%
-  echo "$done_line" | sed -E "s/^spindle: done in ([0-9.]+) s \(([0-9]+) images\/s\); test accuracy ([0-9.]+)%.*/RESULT backend=${backend:-$name} epochs=$epochs train_seconds=\1 images_per_s=\2 accuracy=\3 wall_seconds=$(printf '%.1f' "$(echo "$end - $start" | bc)")/" \
+  echo "$done_line" | sed -E "s/^spindle: done in ([0-9.]+) s \(([0-9]+) images\/s\); test accuracy ([0-9.]+)%.*/RESULT backend=${backend:-$name} epochs=$epochs train_seconds=\1 images_per_s=\2 accuracy=\3 wall_seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')/" \
     | tee -a "$out"
 }
 
@@ -54,6 +54,6 @@ grep -q '^RESULT backend=JNIBLAS' "$out" \
 vector_ips="$(grep '^RESULT backend=VectorBLAS' "$out" | sed -E 's/.*images_per_s=([0-9]+).*/\1/' | tail -1)"
 native_ips="$(grep '^RESULT backend=JNIBLAS' "$out" | sed -E 's/.*images_per_s=([0-9]+).*/\1/' | tail -1)"
 if [ -n "$vector_ips" ] && [ -n "$native_ips" ]; then
-  echo "native / VectorBLAS: $(echo "scale=2; $native_ips / $vector_ips" | bc)x images/s; load average after $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
+  echo "native / VectorBLAS: $(awk -v n="$native_ips" -v v="$vector_ips" 'BEGIN { printf "%.2f", n / v }')x images/s; load average after $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
 fi
 echo "(saved to $out)"
