@@ -4,6 +4,7 @@ import io.spindle.nn.Init;
 import io.spindle.nn.Layer;
 import io.spindle.nn.LayerSpec;
 import io.spindle.tensor.Blas;
+import io.spindle.tensor.DirectConv;
 import io.spindle.tensor.Im2col;
 import io.spindle.tensor.Loops;
 import io.spindle.tensor.Shape;
@@ -132,6 +133,11 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
    * For stride 1 the input gradient now goes through im2col's wide layout where that pays
    * (see {@code Instance.WIDE_MAX_EXTRA}), and the dOut reorder is one Vector-API pass
    * ({@link io.spindle.tensor.Loops}).
+   *
+   * <p>Stride-1 layers with few taps (K <= {@code DIRECT_MAX_TAPS}: LeNet-5's conv1, the
+   * residual network's stem) skip im2col: {@link DirectConv} computes their forward and weight
+   * gradient from a zero-bordered copy of the batch, where the column matrix would hold K
+   * copies of the input for a product too thin to use the core.
    */
   static final class Instance extends Layer {
     /**
@@ -147,6 +153,9 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
     /** Below this many taps the forward product runs per example (see the class comment). */
     static final int BATCHED_FORWARD_MIN_TAPS = 64;
 
+    /** The most taps computed by {@link DirectConv} (stride 1 only). */
+    static final int DIRECT_MAX_TAPS = 32;
+
     private final Im2col im2col;
     private final int filters;
     /** Kernel taps K = C * kh * kw; the weights are a column-major K x F matrix. */
@@ -158,6 +167,10 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
     private final boolean batchedForward;
     /** Whether the input gradient goes through im2col's wide layout (see gradInputWide). */
     private final boolean wideGradInput;
+    /** The direct convolution for forward and weight gradient, or null for im2col + sgemm. */
+    private final DirectConv direct;
+    /** The batch, zero-bordered for {@link #direct}, kept from forward for the weight gradient. */
+    private float[] bordered = new float[0];
     /** ReLU applied in the output pass (a following ReLU layer is folded in, see Network). */
     private boolean relu;
     /** The batch's column matrix, (n P) x K, kept from forward for the weight gradient. */
@@ -181,6 +194,15 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
       this.batchedForward = taps >= BATCHED_FORWARD_MIN_TAPS;
       this.wideGradInput = im2col.hasWideLayout()
           && (long) (im2col.wideRows() - pixels) * filters <= WIDE_MAX_EXTRA * pixels;
+      this.direct = spec.strideH == 1 && spec.strideW == 1 && taps <= DIRECT_MAX_TAPS
+          && DirectConv.available()
+          ? new DirectConv(input, filters, spec.kernelH, spec.kernelW, spec.padH, spec.padW)
+          : null;
+    }
+
+    /** Whether forward and weight gradient run {@link DirectConv} (for tests). */
+    boolean isDirect() {
+      return direct != null;
     }
 
     @Override
@@ -194,6 +216,15 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
       float[] out = outputBuffer(n);
       int rows = n * pixels;
       int outSize = filters * pixels;
+      if (direct != null) {
+        bordered = ensure(bordered, direct.borderedSize(n));
+        direct.loadWeights(params, paramOffset, biasOffset);
+        for (int j = 0; j < n; j++) {
+          direct.border(input, j * inSize, bordered, j);
+          direct.forward(bordered, j, relu, out, j * outSize);
+        }
+        return out;
+      }
       // One spare column: netlib's bounds check wants offset + K * ld floats even for a
       // sub-matrix that starts at a row offset and so ends earlier.
       col = ensure(col, (long) rows * (taps + 1));
@@ -261,8 +292,14 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
         }
         grads[biasOffset + f] += sum;
       }
-      Blas.sgemm(true, false, taps, filters, rows, 1f, col, 0, rows, pixelMajor, 0, rows, 1f,
-          grads, paramOffset, taps);
+      if (direct != null) {
+        for (int j = 0; j < n; j++) {
+          direct.addWeightGradient(bordered, j, pixelMajor, j * pixels, rows, grads, paramOffset);
+        }
+      } else {
+        Blas.sgemm(true, false, taps, filters, rows, 1f, col, 0, rows, pixelMajor, 0, rows, 1f,
+            grads, paramOffset, taps);
+      }
       if (!computeGradInput) {
         return null;
       }

@@ -1,0 +1,177 @@
+package io.spindle.nn.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spindle.nn.Init;
+import io.spindle.nn.Layer;
+import io.spindle.tensor.DirectConv;
+import io.spindle.tensor.Shape;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Conv2D's direct path ({@link DirectConv}: stride 1, few taps) against double-precision
+ * loops of the textbook definitions, for forward, weight, bias and input gradients, with and
+ * without a folded ReLU. The geometries are awkward for its register blocks and rounding:
+ * filter counts that are not multiples of 3, tap counts that are not multiples of 4, widths
+ * below and above one vector, several channels, non-square kernels and padding. Each layer runs
+ * three batches of changing size, so reused scratch must not leak between them.
+ */
+class DirectConvTest {
+
+  /** {channels, height, width, filters, kh, kw, padH, padW}. */
+  private static final int[][] GEOMETRIES = {
+      {1, 28, 28, 6, 5, 5, 2, 2},   // LeNet-5's conv1
+      {1, 28, 28, 24, 3, 3, 1, 1},  // the residual network's stem
+      {1, 7, 5, 1, 1, 1, 0, 0},     // one filter, one tap
+      {2, 9, 13, 5, 3, 2, 1, 0},    // 12 taps, 5 filters, non-square kernel
+      {3, 6, 4, 7, 2, 3, 0, 1},     // 18 taps, narrow image
+      {1, 31, 37, 2, 5, 4, 2, 1},   // wider than two vectors, odd sizes
+      {4, 5, 5, 4, 2, 2, 1, 1},     // 16 taps over 4 channels
+      {1, 3, 3, 8, 5, 5, 2, 2},     // kernel larger than the image
+  };
+
+  @Test
+  void directPathMatchesDoublePrecisionLoops() {
+    assertTrue(DirectConv.available(), "the test JVM has the Vector API");
+    SplittableRandom rng = new SplittableRandom(20261206L);
+    for (int[] g : GEOMETRIES) {
+      for (boolean relu : new boolean[] {false, true}) {
+        check(g, relu, rng);
+      }
+    }
+  }
+
+  @Test
+  void onlyStrideOneWithFewTapsGoesDirect() {
+    Shape in = Shape.of(1, 28, 28);
+    assertTrue(direct(new Conv2D(6, 5).withPadding(2, 2), in));
+    assertFalse(direct(new Conv2D(6, 5).withStride(2, 2), in), "stride 2 uses im2col");
+    assertFalse(direct(new Conv2D(16, 5), Shape.of(6, 14, 14)), "150 taps use im2col");
+  }
+
+  private static boolean direct(Conv2D spec, Shape in) {
+    return ((Conv2D.Instance) spec.instantiate(in, 0)).isDirect();
+  }
+
+  private static void check(int[] g, boolean relu, SplittableRandom rng) {
+    int c = g[0], h = g[1], w = g[2], f = g[3], kh = g[4], kw = g[5], ph = g[6], pw = g[7];
+    Shape in = Shape.of(c, h, w);
+    Conv2D spec = new Conv2D(f, kh, kw, 1, 1, ph, pw, Init.HE_UNIFORM);
+    Shape out = spec.outputShape(in);
+    int offset = 5; // parameters at an offset, as in a network's flat vector
+    float[] params = random(rng, offset + spec.paramCount(in));
+    Layer layer = spec.instantiate(in, offset);
+    assertTrue(((Conv2D.Instance) layer).isDirect(), "direct path for " + describe(g));
+    if (relu) {
+      assertTrue(layer.fuseRelu());
+    }
+    for (int n : new int[] {3, 1, 4}) {
+      String what = describe(g) + (relu ? " + relu" : "") + ", batch " + n;
+      float[] x = random(rng, n * in.size());
+      float[] y = layer.forward(params, x, n, true).clone();
+      float[] dy = random(rng, n * out.size());
+      float[] grads = random(rng, params.length); // backward adds to what is there
+      float[] before = grads.clone();
+      float[] dx = layer.backward(params, grads, x, dy, n, true);
+
+      int k = c * kh * kw;
+      int bias = offset + f * k;
+      double[] refY = new double[n * out.size()];
+      double[] refDw = new double[f * k];
+      double[] refDb = new double[f];
+      double[] refDx = new double[n * in.size()];
+      for (int j = 0; j < n; j++) {
+        for (int fi = 0; fi < f; fi++) {
+          for (int oy = 0; oy < out.height(); oy++) {
+            for (int ox = 0; ox < out.width(); ox++) {
+              int o = ((j * f + fi) * out.height() + oy) * out.width() + ox;
+              double s = params[bias + fi];
+              for (int ci = 0; ci < c; ci++) {
+                for (int ky = 0; ky < kh; ky++) {
+                  for (int kx = 0; kx < kw; kx++) {
+                    int iy = oy - ph + ky;
+                    int ix = ox - pw + kx;
+                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                      s += (double) params[offset + ((fi * c + ci) * kh + ky) * kw + kx]
+                          * x[j * in.size() + (ci * h + iy) * w + ix];
+                    }
+                  }
+                }
+              }
+              refY[o] = relu ? Math.max(0, s) : s;
+              double d = relu && !(y[o] > 0) ? 0 : dy[o];
+              refDb[fi] += d;
+              for (int ci = 0; ci < c; ci++) {
+                for (int ky = 0; ky < kh; ky++) {
+                  for (int kx = 0; kx < kw; kx++) {
+                    int iy = oy - ph + ky;
+                    int ix = ox - pw + kx;
+                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                      int wi = ((fi * c + ci) * kh + ky) * kw + kx;
+                      int xi = j * in.size() + (ci * h + iy) * w + ix;
+                      refDw[wi] += d * x[xi];
+                      refDx[xi] += d * params[offset + wi];
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      assertClose(refY, y, what + ": forward");
+      double[] dw = new double[f * k];
+      for (int i = 0; i < f * k; i++) {
+        dw[i] = (double) grads[offset + i] - before[offset + i];
+      }
+      double[] db = new double[f];
+      for (int i = 0; i < f; i++) {
+        db[i] = (double) grads[bias + i] - before[bias + i];
+      }
+      assertClose(refDw, dw, what + ": weight gradient");
+      assertClose(refDb, db, what + ": bias gradient");
+      assertClose(refDx, dx, what + ": input gradient");
+      for (int i = 0; i < offset; i++) {
+        assertEquals(before[i], grads[i], what + ": gradients before the layer's offset");
+      }
+    }
+  }
+
+  private static String describe(int[] g) {
+    return g[0] + "x" + g[1] + "x" + g[2] + " -> " + g[3] + "@" + g[4] + "x" + g[5] + " pad "
+        + g[6] + "x" + g[7];
+  }
+
+  private static float[] random(SplittableRandom rng, int size) {
+    float[] a = new float[size];
+    for (int i = 0; i < size; i++) {
+      a[i] = (float) (rng.nextDouble() * 2 - 1);
+    }
+    return a;
+  }
+
+  private static void assertClose(double[] expected, float[] actual, String what) {
+    double[] a = new double[expected.length];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = actual[i];
+    }
+    assertClose(expected, a, what);
+  }
+
+  /** Relative to the largest reference magnitude: float sums of up to a few thousand terms. */
+  private static void assertClose(double[] expected, double[] actual, String what) {
+    double scale = 1e-9;
+    for (double e : expected) {
+      scale = Math.max(scale, Math.abs(e));
+    }
+    for (int i = 0; i < expected.length; i++) {
+      if (Math.abs(expected[i] - actual[i]) > 2e-5 * scale) {
+        throw new AssertionError(what + ": element " + i + " is " + actual[i] + ", expected "
+            + expected[i] + " (scale " + scale + ")");
+      }
+    }
+  }
+}
