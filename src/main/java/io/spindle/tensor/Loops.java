@@ -46,6 +46,81 @@ public final class Loops {
     return sum(dst, d, n);
   }
 
+  /**
+   * Adds the sum of v[from .. from + n) to {@code into[0]} and the sum of its squares to
+   * {@code into[1]} (batch norm's statistics of one plane). The vector path sums in float
+   * lanes, each over n / 16 values of a plane, then adds the plane's total in double.
+   */
+  public static void sumAndSquares(float[] v, int from, int n, double[] into) {
+    if (Blas.VECTOR_API) {
+      VectorLoops.sumAndSquares(v, from, n, into);
+      return;
+    }
+    double s = 0;
+    double sq = 0;
+    for (int i = from; i < from + n; i++) {
+      s += v[i];
+      sq += (double) v[i] * v[i];
+    }
+    into[0] += s;
+    into[1] += sq;
+  }
+
+  /** The sum of (v[i] - mean)^2 over v[from .. from + n). */
+  public static double squaredDeviations(float[] v, int from, int n, float mean) {
+    if (Blas.VECTOR_API) {
+      return VectorLoops.squaredDeviations(v, from, n, mean);
+    }
+    double dev = 0;
+    for (int i = from; i < from + n; i++) {
+      double d = v[i] - mean;
+      dev += d * d;
+    }
+    return dev;
+  }
+
+  /** xhat[i] = (in[i] - mean) * inv and y[i] = gamma * xhat[i] + beta, for i in [from, from + n). */
+  public static void normalize(float[] in, int from, int n, float mean, float inv, float gamma,
+      float beta, float[] xhat, float[] y) {
+    if (Blas.VECTOR_API) {
+      VectorLoops.normalize(in, from, n, mean, inv, gamma, beta, xhat, y);
+      return;
+    }
+    for (int i = from; i < from + n; i++) {
+      float h = (in[i] - mean) * inv;
+      xhat[i] = h;
+      y[i] = gamma * h + beta;
+    }
+  }
+
+  /** Adds the sum of g[from .. from + n) to {@code into[0]} and of g[i] * h[i] to {@code into[1]}. */
+  public static void sumAndDot(float[] g, float[] h, int from, int n, double[] into) {
+    if (Blas.VECTOR_API) {
+      VectorLoops.sumAndDot(g, h, from, n, into);
+      return;
+    }
+    double s = 0;
+    double dot = 0;
+    for (int i = from; i < from + n; i++) {
+      s += g[i];
+      dot += g[i] * h[i];
+    }
+    into[0] += s;
+    into[1] += dot;
+  }
+
+  /** dx[i] = scale * (dy[i] - meanDy - xhat[i] * meanDyXhat), for i in [from, from + n). */
+  public static void normGradient(float[] dy, float[] xhat, int from, int n, float scale,
+      float meanDy, float meanDyXhat, float[] dx) {
+    if (Blas.VECTOR_API) {
+      VectorLoops.normGradient(dy, xhat, from, n, scale, meanDy, meanDyXhat, dx);
+      return;
+    }
+    for (int i = from; i < from + n; i++) {
+      dx[i] = scale * (dy[i] - meanDy - xhat[i] * meanDyXhat);
+    }
+  }
+
   /** The sum of v[from .. from + n), in four partial sums: one is a chain of dependent adds. */
   private static float sum(float[] v, int from, int n) {
     float s0 = 0f;

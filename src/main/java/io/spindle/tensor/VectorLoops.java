@@ -71,4 +71,99 @@ final class VectorLoops {
     }
     return sum.reduceLanes(VectorOperators.ADD) + tail;
   }
+
+  /** {@link Loops#sumAndSquares}. */
+  static void sumAndSquares(float[] v, int from, int n, double[] into) {
+    FloatVector sum = FloatVector.zero(S);
+    FloatVector squares = FloatVector.zero(S);
+    int i = 0;
+    for (; i + L <= n; i += L) {
+      FloatVector x = FloatVector.fromArray(S, v, from + i);
+      sum = sum.add(x);
+      squares = x.fma(x, squares);
+    }
+    double s = sum.reduceLanes(VectorOperators.ADD);
+    double sq = squares.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float x = v[from + i];
+      s += x;
+      sq += (double) x * x;
+    }
+    into[0] += s;
+    into[1] += sq;
+  }
+
+  /** {@link Loops#squaredDeviations}. */
+  static double squaredDeviations(float[] v, int from, int n, float mean) {
+    FloatVector m = FloatVector.broadcast(S, mean);
+    FloatVector acc = FloatVector.zero(S);
+    int i = 0;
+    for (; i + L <= n; i += L) {
+      FloatVector d = FloatVector.fromArray(S, v, from + i).sub(m);
+      acc = d.fma(d, acc);
+    }
+    double dev = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      double d = v[from + i] - mean;
+      dev += d * d;
+    }
+    return dev;
+  }
+
+  /** {@link Loops#normalize}. */
+  static void normalize(float[] in, int from, int n, float mean, float inv, float gamma,
+      float beta, float[] xhat, float[] y) {
+    FloatVector m = FloatVector.broadcast(S, mean);
+    FloatVector scale = FloatVector.broadcast(S, inv);
+    FloatVector g = FloatVector.broadcast(S, gamma);
+    FloatVector b = FloatVector.broadcast(S, beta);
+    int i = 0;
+    for (; i + L <= n; i += L) {
+      FloatVector h = FloatVector.fromArray(S, in, from + i).sub(m).mul(scale);
+      h.intoArray(xhat, from + i);
+      h.fma(g, b).intoArray(y, from + i);
+    }
+    for (; i < n; i++) {
+      float h = (in[from + i] - mean) * inv;
+      xhat[from + i] = h;
+      y[from + i] = gamma * h + beta;
+    }
+  }
+
+  /** {@link Loops#sumAndDot}. */
+  static void sumAndDot(float[] g, float[] h, int from, int n, double[] into) {
+    FloatVector sum = FloatVector.zero(S);
+    FloatVector dot = FloatVector.zero(S);
+    int i = 0;
+    for (; i + L <= n; i += L) {
+      FloatVector x = FloatVector.fromArray(S, g, from + i);
+      sum = sum.add(x);
+      dot = x.fma(FloatVector.fromArray(S, h, from + i), dot);
+    }
+    double s = sum.reduceLanes(VectorOperators.ADD);
+    double d = dot.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      s += g[from + i];
+      d += g[from + i] * h[from + i];
+    }
+    into[0] += s;
+    into[1] += d;
+  }
+
+  /** {@link Loops#normGradient}. */
+  static void normGradient(float[] dy, float[] xhat, int from, int n, float scale,
+      float meanDy, float meanDyXhat, float[] dx) {
+    FloatVector k = FloatVector.broadcast(S, scale);
+    FloatVector md = FloatVector.broadcast(S, meanDy);
+    FloatVector mdx = FloatVector.broadcast(S, meanDyXhat);
+    int i = 0;
+    for (; i + L <= n; i += L) {
+      FloatVector d = FloatVector.fromArray(S, dy, from + i).sub(md)
+          .sub(FloatVector.fromArray(S, xhat, from + i).mul(mdx));
+      d.mul(k).intoArray(dx, from + i);
+    }
+    for (; i < n; i++) {
+      dx[from + i] = scale * (dy[from + i] - meanDy - xhat[from + i] * meanDyXhat);
+    }
+  }
 }

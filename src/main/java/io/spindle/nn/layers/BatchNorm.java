@@ -2,6 +2,7 @@ package io.spindle.nn.layers;
 
 import io.spindle.nn.Layer;
 import io.spindle.nn.LayerSpec;
+import io.spindle.tensor.Loops;
 import io.spindle.tensor.Shape;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -125,6 +126,8 @@ public record BatchNorm(double momentum, double epsilon) implements LayerSpec {
     private final float[] invStd;
     private final double[] sum;
     private final double[] sumSq;
+    /** Two running sums for the loops of {@link Loops} (no allocation per call). */
+    private final double[] sums = new double[2];
     private int lastN;
     private boolean lastTraining;
 
@@ -149,30 +152,21 @@ public record BatchNorm(double momentum, double epsilon) implements LayerSpec {
       for (int c = 0; c < channels; c++) {
         float mean;
         if (training) {
-          double s = 0;
-          double sq = 0;
+          // Per plane in vector lanes, across planes in double (Loops).
+          sums[0] = 0;
+          sums[1] = 0;
           for (int j = 0; j < n; j++) {
-            int base = j * plane + c * spatial;
-            for (int p = 0; p < spatial; p++) {
-              double v = in[base + p];
-              s += v;
-              sq += v * v;
-            }
+            Loops.sumAndSquares(in, j * plane + c * spatial, spatial, sums);
           }
-          sum[c] = s;
-          sumSq[c] = sq;
+          sum[c] = sums[0];
+          sumSq[c] = sums[1];
           double m = (double) n * spatial;
-          double mu = s / m;
+          mean = (float) (sums[0] / m);
           // Two passes: the variance about the mean, not sumSq / m - mean^2, which cancels.
           double dev = 0;
           for (int j = 0; j < n; j++) {
-            int base = j * plane + c * spatial;
-            for (int p = 0; p < spatial; p++) {
-              double d = in[base + p] - mu;
-              dev += d * d;
-            }
+            dev += Loops.squaredDeviations(in, j * plane + c * spatial, spatial, mean);
           }
-          mean = (float) mu;
           invStd[c] = (float) (1.0 / Math.sqrt(dev / m + epsilon));
         } else {
           if (params.length < stateOffset + 2 * channels) {
@@ -188,12 +182,7 @@ public record BatchNorm(double momentum, double epsilon) implements LayerSpec {
         float gamma = params[paramOffset + c];
         float beta = params[paramOffset + channels + c];
         for (int j = 0; j < n; j++) {
-          int base = j * plane + c * spatial;
-          for (int p = 0; p < spatial; p++) {
-            float h = (in[base + p] - mean) * inv;
-            xhat[base + p] = h;
-            y[base + p] = gamma * h + beta;
-          }
+          Loops.normalize(in, j * plane + c * spatial, spatial, mean, inv, gamma, beta, xhat, y);
         }
       }
       return y;
@@ -206,16 +195,13 @@ public record BatchNorm(double momentum, double epsilon) implements LayerSpec {
       int plane = channels * spatial;
       double m = (double) n * spatial;
       for (int c = 0; c < channels; c++) {
-        double dBeta = 0;
-        double dGamma = 0;
+        sums[0] = 0;
+        sums[1] = 0;
         for (int j = 0; j < n; j++) {
-          int base = j * plane + c * spatial;
-          for (int p = 0; p < spatial; p++) {
-            float g = dy[base + p];
-            dBeta += g;
-            dGamma += g * xhat[base + p];
-          }
+          Loops.sumAndDot(dy, xhat, j * plane + c * spatial, spatial, sums);
         }
+        double dBeta = sums[0];
+        double dGamma = sums[1];
         grads[paramOffset + c] += (float) dGamma;
         grads[paramOffset + channels + c] += (float) dBeta;
         if (dx == null) {
@@ -228,17 +214,12 @@ public record BatchNorm(double momentum, double epsilon) implements LayerSpec {
           float meanDy = (float) (dBeta / m);
           float meanDyXhat = (float) (dGamma / m);
           for (int j = 0; j < n; j++) {
-            int base = j * plane + c * spatial;
-            for (int p = 0; p < spatial; p++) {
-              dx[base + p] = scale * (dy[base + p] - meanDy - xhat[base + p] * meanDyXhat);
-            }
+            Loops.normGradient(dy, xhat, j * plane + c * spatial, spatial, scale, meanDy,
+                meanDyXhat, dx);
           }
         } else {
           for (int j = 0; j < n; j++) {
-            int base = j * plane + c * spatial;
-            for (int p = 0; p < spatial; p++) {
-              dx[base + p] = scale * dy[base + p];
-            }
+            Loops.normGradient(dy, xhat, j * plane + c * spatial, spatial, scale, 0f, 0f, dx);
           }
         }
       }
