@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class NarrowGemm {
 
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> S = VectorLoops.SPECIES;
   private static final int L = S.length();
 
   /** Widest n routed here: beyond it a general gemm's blocking wins. */

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorDirectConv {
 
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> S = VectorLoops.SPECIES;
   static final int LANES = S.length();
   private static final int L = LANES;
 

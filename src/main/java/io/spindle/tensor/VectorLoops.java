@@ -12,7 +12,17 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorLoops {
 
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  /**
+   * The vector shape of every Spindle kernel: the one netlib's VectorBLAS uses (SPECIES_MAX;
+   * on AVX-512 the same 16 lanes as SPECIES_PREFERRED, but another class). With two classes
+   * in one JVM, the Vector API's shared code saw both, and in about one JVM in four C2
+   * compiled FloatVector.fma without its intrinsic: every product then allocated its vectors
+   * and ran 3-4x slower (LeNet-5's VectorBLAS step 4,200-4,700 images/s against 13,000-15,800;
+   * JFR allocation samples in Float512Vector.lanewise, from NarrowGemm and netlib alike).
+   */
+  static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_MAX;
+
+  private static final VectorSpecies<Float> S = SPECIES;
   private static final int L = S.length();
 
   private VectorLoops() {}
@@ -40,7 +50,7 @@ final class VectorLoops {
       VectorMask<Integer> positive = FloatVector.fromArray(S, y, s + i).reinterpretAsInts()
           .compare(VectorOperators.GT, 0);
       FloatVector kept = FloatVector.fromArray(S, g, s + i).reinterpretAsInts()
-          .and(IntVector.zero(IntVector.SPECIES_PREFERRED).blend(-1, positive))
+          .and(IntVector.zero(IntVector.SPECIES_MAX).blend(-1, positive))
           .reinterpretAsFloats();
       kept.intoArray(dst, d + i);
       sum = sum.add(kept);
