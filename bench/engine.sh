@@ -9,6 +9,11 @@
 # Every layer and the aggregate are also stated as a fraction of the core's float32 peak, which
 # the benchmark measures in the same run (io.spindle.bench.FmaPeak, alone: bench/fma-peak.sh).
 #
+# Native runs name the OpenBLAS kernels they ran (OpenBLAS picks them from the CPU when it
+# loads). Where the environment sets OPENBLAS_CORETYPE, which overrides that choice, a second
+# native run without it shows what OpenBLAS would pick; the first native run stays the one
+# the summary's targets use.
+#
 # Each table also gives the time spent inside sgemm (a separate metered pass), hence the GFLOP/s
 # of the products alone: the ceiling for the conv+dense aggregate without im2col, reorders etc.
 #
@@ -49,6 +54,11 @@ fi
 runs+=(vector)
 if [ "$default_backend" = "JNIBLAS" ]; then
   runs+=(native)
+  # OpenBLAS picks its kernels from the CPU when it loads, unless OPENBLAS_CORETYPE names them.
+  # Where the environment names them, a second native run shows OpenBLAS's own choice.
+  if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
+    runs+=(native-own-choice)
+  fi
 else
   echo "note: no native BLAS found (netlib picked $default_backend); install libopenblas0-pthread to compare." >&2
 fi
@@ -67,7 +77,13 @@ for run in "${runs[@]}"; do
       | grep -v -e '^WARNING: Using incubator' -e 'InstanceBuilder' -e 'Failed to load implementation' \
       | tee -a "$out"
   else
-    "${jvm[@]}" io.spindle.bench.EngineBenchmark "$rounds" "$seconds" "${network[@]}" 2>&1 \
+    env=(env)
+    [ "$run" = native-own-choice ] && env+=(-u OPENBLAS_CORETYPE)
+    # The kernels OpenBLAS loads, as it names them itself (OPENBLAS_VERBOSE=2: "Core: Haswell").
+    core="$("${env[@]}" OPENBLAS_VERBOSE=2 "${jvm[@]}" io.spindle.bench.EngineBenchmark --backend 2>&1 \
+      | sed -n 's/^Core: //p' | head -1)"
+    "${env[@]}" "${jvm[@]}" -Dspindle.bench.openblasCore="${core:-unknown}" \
+      io.spindle.bench.EngineBenchmark "$rounds" "$seconds" "${network[@]}" 2>&1 \
       | grep -v -e '^WARNING: Using incubator' | tee -a "$out"
   fi
 done
@@ -75,14 +91,14 @@ done
 echo | tee -a "$out"
 {
   echo "Summary (CPU-time based; wall-clock images/s and ratio in the last two columns):"
-  printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s %12s\n' backend "img/s" "conv+dense" \
+  printf '%-22s %9s %11s %17s %9s %9s %10s %10s %11s %12s\n' backend "img/s" "conv+dense" \
     "sgemm NN (TN)" "ratio NN" "ratio TN" "wall img/s" "wall ratio" "products" "aggregate /"
-  printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s %12s\n' "" "" "GFLOP/s" "GFLOP/s" "" "" "" "NN" \
+  printf '%-22s %9s %11s %17s %9s %9s %10s %10s %11s %12s\n' "" "" "GFLOP/s" "GFLOP/s" "" "" "" "NN" \
     "alone / NN" "core peak"
   grep '^RESULT backend=' "$out" | sed 's/^RESULT //' | while read -r line; do
     declare -A r=()
     for kv in $line; do r["${kv%%=*}"]="${kv#*=}"; done
-    printf '%-11s %9s %11s %17s %9s %9s %10s %10s %11s %12s\n' "${r[backend]}" "${r[images_per_s]}" \
+    printf '%-22s %9s %11s %17s %9s %9s %10s %10s %11s %12s\n' "${r[backend]}${r[openblas_core]:+ (${r[openblas_core]})}" "${r[images_per_s]}" \
       "${r[aggregate_gflops]}" "${r[sgemm_nn_gflops]} (${r[sgemm_tn_gflops]})" \
       "${r[ratio_nn]}" "${r[ratio_tn]}" "${r[wall_images_per_s]}" "${r[wall_ratio_nn]}" \
       "${r[products_ratio_nn]}" "${r[peak_ratio]} of ${r[peak_gflops]}"

@@ -585,13 +585,14 @@ public final class PerformanceReport {
       for (String[] net : new String[][] {{"LeNet-5", engine}, {"ResNet (resnet-mnist)",
           engineResnet}}) {
         for (Map<String, String> r : engineResults(net[1])) {
-          line("| %s | %s | %s | %s | %s | %s | %s | %s |", net[0], r.get("backend"),
+          line("| %s | %s | %s | %s | %s | %s | %s | %s |", net[0], blasLabel(r),
               r.getOrDefault("images_per_s", "n/a"), r.getOrDefault("aggregate_gflops", "n/a"),
               percentText(r.get("ratio_nn")), percentText(r.get("peak_ratio")),
               r.getOrDefault("sgemm_nn_gflops", "n/a"), r.getOrDefault("peak_gflops", "n/a"));
         }
       }
       line("");
+      pinnedKernelsNote();
       cliBackendsTable();
       for (String[] net : new String[][] {{"LeNet-5", engine}, {"ResNet (conf/resnet-mnist.conf)",
           engineResnet}}) {
@@ -608,6 +609,36 @@ public final class PerformanceReport {
         }
         line("```");
         line("");
+      }
+    }
+
+    /** A native row's BLAS with the OpenBLAS kernels it ran, and who chose them. */
+    static String blasLabel(Map<String, String> r) {
+      String core = r.get("openblas_core");
+      if (core == null) {
+        return r.get("backend");
+      }
+      return r.get("backend") + " (" + core + " kernels, "
+          + ("unset".equals(r.get("openblas_coretype")) ? "OpenBLAS's choice"
+              : "OPENBLAS_CORETYPE") + ")";
+    }
+
+    /**
+     * Where the environment names OpenBLAS's kernels (OPENBLAS_CORETYPE), bench/engine.sh adds
+     * a native run without it; the targets use the environment's run, the first native row.
+     */
+    void pinnedKernelsNote() {
+      for (Map<String, String> r : engineResults(engine)) {
+        String pinned = r.get("openblas_coretype");
+        if (pinned != null && !"unset".equals(pinned)) {
+          line("This machine's environment sets `OPENBLAS_CORETYPE=%s`, so OpenBLAS runs its %s"
+              + " kernels whatever the CPU. The rows marked \"OpenBLAS's choice\" run without"
+              + " it, on the kernels OpenBLAS picks for this CPU. Issue 16's targets are"
+              + " judged on the environment's own run, the first native row of each"
+              + " network.", pinned, r.get("openblas_core"));
+          line("");
+          return;
+        }
       }
     }
 

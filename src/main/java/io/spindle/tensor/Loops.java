@@ -79,7 +79,7 @@ public final class Loops {
     return dev;
   }
 
-  /** xhat[i] = (in[i] - mean) * inv and y[i] = gamma * xhat[i] + beta, for i in [from, from + n). */
+  /** xhat[i] = (in[i] - mean) * inv and y[i] = gamma xhat[i] + beta, i in [from, from + n). */
   public static void normalize(float[] in, int from, int n, float mean, float inv, float gamma,
       float beta, float[] xhat, float[] y) {
     if (Blas.VECTOR_API) {
@@ -93,7 +93,7 @@ public final class Loops {
     }
   }
 
-  /** Adds the sum of g[from .. from + n) to {@code into[0]} and of g[i] * h[i] to {@code into[1]}. */
+  /** Adds the sum of g[from .. from + n) to {@code into[0]} and of g[i] h[i] to {@code into[1]}. */
   public static void sumAndDot(float[] g, float[] h, int from, int n, double[] into) {
     if (Blas.VECTOR_API) {
       VectorLoops.sumAndDot(g, h, from, n, into);

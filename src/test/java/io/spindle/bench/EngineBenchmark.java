@@ -68,9 +68,19 @@ public final class EngineBenchmark {
     String given = System.getProperty("spindle.bench.peakGflops");
     double peak = given != null ? Double.parseDouble(given) : Double.NaN;
     String load0 = loadAverage();
+    // Native runs name OpenBLAS's kernels (bench/engine.sh asks OpenBLAS which it loads) and
+    // whether the environment chose them (OPENBLAS_CORETYPE) or OpenBLAS did, from the CPU.
+    String core = System.getProperty("spindle.bench.openblasCore");
+    String coretypeEnv = System.getenv("OPENBLAS_CORETYPE");
+    String kernels = core == null || !Blas.backendName().equals("JNIBLAS") ? ""
+        : String.format(Locale.ROOT, " openblas_core=%s openblas_coretype=%s", core,
+            coretypeEnv == null || coretypeEnv.isEmpty() ? "unset" : coretypeEnv);
     System.out.printf(Locale.ROOT,
-        "BLAS backend: %s; batch %d; %d rounds of %.1f s; load average %s%n",
-        Blas.backendName(), BATCH, rounds, seconds, load0);
+        "BLAS backend: %s%s; batch %d; %d rounds of %.1f s; load average %s%n",
+        Blas.backendName(), kernels.isEmpty() ? "" : String.format(Locale.ROOT,
+            " (OpenBLAS %s kernels, %s)", core, coretypeEnv == null || coretypeEnv.isEmpty()
+                ? "OpenBLAS's choice for this CPU" : "named by OPENBLAS_CORETYPE=" + coretypeEnv),
+        BATCH, rounds, seconds, load0);
     System.out.print(spec.summary());
 
     SplittableRandom rng = new SplittableRandom(42);
@@ -230,11 +240,11 @@ public final class EngineBenchmark {
     System.out.printf(Locale.ROOT, "RESULT backend=%s images_per_s=%.0f aggregate_gflops=%.1f "
         + "sgemm_nn_gflops=%.1f sgemm_tn_gflops=%.1f ratio_nn=%.2f ratio_tn=%.2f "
         + "wall_images_per_s=%.0f wall_ratio_nn=%.2f products_gflops=%.1f products_ratio_nn=%.2f "
-        + "peak_gflops=%.1f peak_ratio=%.2f network=%s%n",
+        + "peak_gflops=%.1f peak_ratio=%.2f network=%s%s%n",
         Blas.backendName(), BATCH * 1000.0 / median(stepCpu), aggregate[CPU], sgemm[CPU],
         sgemmTn[CPU], aggregate[CPU] / sgemm[CPU], aggregate[CPU] / sgemmTn[CPU],
         BATCH * 1000.0 / median(stepWall), aggregate[WALL] / sgemm[WALL], bound,
-        bound / sgemm[CPU], peak, aggregate[CPU] / peak, name);
+        bound / sgemm[CPU], peak, aggregate[CPU] / peak, name, kernels);
   }
 
   /** Nominal forward and backward FLOPs of layer i for one batch (0 for non-product layers). */
