@@ -264,7 +264,7 @@ public final class PerformanceReport {
           + " 256x256x256 sgemm rate (\"products alone\"): LeNet-5's shapes are narrow (6 or 16"
           + " filters, 25 or 150 taps, dense layers of 120, 84 and 10 units). The aggregate, %s,"
           + " also pays for im2col/col2im, pooling, activations and reorders, which are memory"
-          + " bound.", percent(engineValue("products_ratio_nn")),
+          + " bound (conv1 skips im2col: its taps are few enough for a direct convolution).", percent(engineValue("products_ratio_nn")),
           percent(engineValue("ratio_nn")));
       line("- **Deeplearning4j.** Its figures are for the engine as shipped (ND4J 1.0.0-M2"
           + " native CPU backend, default settings; on Spark one ND4J thread per task, which"
@@ -573,8 +573,9 @@ public final class PerformanceReport {
           + " VectorBLAS and on native OpenBLAS where installed, side by side: per layer the"
           + " median over its rounds of this thread's CPU time, the conv+dense aggregate, the"
           + " same BLAS's 256x256x256 sgemm, and the core's float32 peak (FMA chains on"
-          + " registers, `bench/fma-peak.sh`). The \"products alone\" line is the sgemm time"
-          + " inside the layers (a metered pass): the ceiling the aggregate could reach with"
+          + " registers, `bench/fma-peak.sh`). The \"products alone\" line is the time in"
+          + " products inside the layers (sgemm, and the direct convolution of layers with few"
+          + " taps; a metered pass): the ceiling the aggregate could reach with"
           + " free im2col, reorders and activations. Which products run on the BLAS and which"
           + " on Spindle's narrow kernels follows `kernel-routes.properties`, measured by"
           + " `bench/kernel-routes.sh`.");

@@ -38,10 +38,20 @@ public final class Blas {
     long wall = System.nanoTime();
     long cpu = THREADS.getCurrentThreadCpuTime();
     dispatch(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-    meter.cpuNanos += THREADS.getCurrentThreadCpuTime() - cpu;
-    meter.wallNanos += System.nanoTime() - wall;
-    meter.flops += 2.0 * m * n * k;
-    meter.calls++;
+    meter.add(cpu, wall, 2.0 * m * n * k);
+  }
+
+  /**
+   * The calling thread's meter, or null: for the kernels that compute a layer's products
+   * without sgemm ({@link DirectConv}), so that they count as product time too.
+   */
+  static Meter meter() {
+    return METER.get();
+  }
+
+  /** This thread's CPU time, ns (the clock the meters use). */
+  static long threadCpuNanos() {
+    return THREADS.getCurrentThreadCpuTime();
   }
 
   /** Whether the JVM has the Vector API that {@link NarrowGemm} is written in. */
@@ -119,8 +129,9 @@ public final class Blas {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   /**
-   * Starts adding the calling thread's sgemm calls to {@code meter} (null stops), so a
-   * benchmark can tell time in BLAS from time in the layers' own loops.
+   * Starts adding the calling thread's sgemm calls, and {@link DirectConv}'s products, to
+   * {@code meter} (null stops), so a benchmark can tell time in products from time in the
+   * layers' own loops.
    */
   public static void meter(Meter meter) {
     if (meter == null) {
@@ -136,6 +147,14 @@ public final class Blas {
     public long cpuNanos;
     public double flops;
     public long calls;
+
+    /** Adds one product that started at these clock readings and did this many FLOPs. */
+    void add(long cpuStart, long wallStart, double productFlops) {
+      cpuNanos += THREADS.getCurrentThreadCpuTime() - cpuStart;
+      wallNanos += System.nanoTime() - wallStart;
+      flops += productFlops;
+      calls++;
+    }
 
     public void reset() {
       wallNanos = 0;

@@ -145,8 +145,14 @@ public final class DirectConv {
    * with the bias added and, if {@code relu}, rectified.
    */
   public void forward(float[] bordered, int j, boolean relu, float[] out, int outOff) {
+    Blas.Meter meter = Blas.meter();
+    long cpu = meter == null ? 0 : Blas.threadCpuNanos();
+    long wall = meter == null ? 0 : System.nanoTime();
     VectorDirectConv.forward(bordered, j * exampleStride, weights, bias, taps, tapOffsets,
         paddedFilters, wideOutputs, relu, wideOut);
+    if (meter != null) {
+      meter.add(cpu, wall, 2.0 * filters * taps * outH * outW);
+    }
     for (int f = 0; f < filters; f++) {
       for (int oy = 0; oy < outH; oy++) {
         System.arraycopy(wideOut, f * wideOutputs + oy * rowLength, out,
@@ -167,8 +173,14 @@ public final class DirectConv {
             f * wideOutputs + oy * rowLength, outW);
       }
     }
+    Blas.Meter meter = Blas.meter();
+    long cpu = meter == null ? 0 : Blas.threadCpuNanos();
+    long wall = meter == null ? 0 : System.nanoTime();
     VectorDirectConv.weightGradient(bordered, j * exampleStride, wideGrad, paddedTaps,
         tapOffsets, paddedFilters, wideOutputs, gradSums);
+    if (meter != null) {
+      meter.add(cpu, wall, 2.0 * filters * taps * outH * outW);
+    }
     for (int f = 0; f < filters; f++) {
       for (int t = 0; t < taps; t++) {
         grads[gOff + f * taps + t] += gradSums[f * paddedTaps + t];

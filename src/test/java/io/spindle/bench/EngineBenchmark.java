@@ -148,7 +148,8 @@ public final class EngineBenchmark {
       }
     }
 
-    // The products alone: sgemm time inside each layer, from a separate metered pass.
+    // The products alone: sgemm and direct-convolution time inside each layer, from a separate
+    // metered pass.
     timer.fwdBlas = new Blas.Meter[layers];
     timer.bwdBlas = new Blas.Meter[layers];
     for (int i = 0; i < layers; i++) {
@@ -175,7 +176,7 @@ public final class EngineBenchmark {
         + " peak (%.1f GFLOP/s) and this BLAS's sgemm 256^3 NN (%.1f GFLOP/s):%n", peak,
         sgemm[CPU]);
     System.out.printf(Locale.ROOT, "%-3s %-22s %-10s %9s %9s %9s %9s %10s %6s %6s%n", "#",
-        "layer", "output", "fwd ms", "fwd GF/s", "bwd ms", "bwd GF/s", "sgemm ms", "%peak",
+        "layer", "output", "fwd ms", "fwd GF/s", "bwd ms", "bwd GF/s", "prod. ms", "%peak",
         "%sgemm");
     double gemmFlops = 0;
     double[] gemmMs = new double[2];
@@ -207,7 +208,7 @@ public final class EngineBenchmark {
           product ? String.format(Locale.ROOT, "%.0f%%", 100 * both / sgemm[CPU]) : "");
     }
     System.out.printf(Locale.ROOT, "all layers %.3f ms; conv+dense %.1f MFLOP in %.3f ms, of "
-        + "which %.3f ms in sgemm (metered pass)%n", allMs, gemmFlops / 1e6, gemmMs[CPU], blasMs);
+        + "which %.3f ms in products: sgemm and direct convolution (metered pass)%n", allMs, gemmFlops / 1e6, gemmMs[CPU], blasMs);
     System.out.println();
     System.out.printf(Locale.ROOT, "%-44s %12s %12s%n", "", "CPU time", "wall clock");
     System.out.printf(Locale.ROOT, "%-44s %12.0f %12.0f%n",
