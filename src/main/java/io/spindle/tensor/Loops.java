@@ -121,6 +121,20 @@ public final class Loops {
     }
   }
 
+  /** The floats {@link #copyRun} copies: one vector, or 0 without the Vector API. */
+  public static int copyRunLength() {
+    return Blas.VECTOR_API ? VectorLoops.LANES : 0;
+  }
+
+  /**
+   * Copies {@link #copyRunLength} floats, src[s ..] to dst[d ..]: a shorter run plus whatever
+   * follows it. Callers make sure both ranges hold that many floats and that the floats after
+   * the run are overwritten later.
+   */
+  public static void copyRun(float[] src, int s, float[] dst, int d) {
+    VectorLoops.copyRun(src, s, dst, d);
+  }
+
   /** The sum of v[from .. from + n), in four partial sums: one is a chain of dependent adds. */
   private static float sum(float[] v, int from, int n) {
     float s0 = 0f;

@@ -24,6 +24,7 @@ final class VectorLoops {
 
   private static final VectorSpecies<Float> S = SPECIES;
   private static final int L = S.length();
+  static final int LANES = L;
 
   private VectorLoops() {}
 
@@ -175,5 +176,10 @@ final class VectorLoops {
     for (; i < n; i++) {
       dx[from + i] = scale * (dy[from + i] - meanDy - xhat[from + i] * meanDyXhat);
     }
+  }
+
+  /** {@link Loops#copyRun}. */
+  static void copyRun(float[] src, int s, float[] dst, int d) {
+    FloatVector.fromArray(S, src, s).intoArray(dst, d);
   }
 }
