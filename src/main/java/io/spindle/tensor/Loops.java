@@ -46,26 +46,6 @@ public final class Loops {
     return sum(dst, d, n);
   }
 
-  /**
-   * Adds the sum of v[from .. from + n) to {@code into[0]} and the sum of its squares to
-   * {@code into[1]} (batch norm's statistics of one plane). The vector path sums in float
-   * lanes, each over n / 16 values of a plane, then adds the plane's total in double.
-   */
-  public static void sumAndSquares(float[] v, int from, int n, double[] into) {
-    if (Blas.VECTOR_API) {
-      VectorLoops.sumAndSquares(v, from, n, into);
-      return;
-    }
-    double s = 0;
-    double sq = 0;
-    for (int i = from; i < from + n; i++) {
-      s += v[i];
-      sq += (double) v[i] * v[i];
-    }
-    into[0] += s;
-    into[1] += sq;
-  }
-
   /** The sum of (v[i] - mean)^2 over v[from .. from + n). */
   public static double squaredDeviations(float[] v, int from, int n, float mean) {
     if (Blas.VECTOR_API) {
@@ -93,7 +73,12 @@ public final class Loops {
     }
   }
 
-  /** Adds the sum of g[from .. from + n) to {@code into[0]} and of g[i] h[i] to {@code into[1]}. */
+  /**
+   * Adds the sum of g[from .. from + n) to {@code into[0]} and of g[i] h[i] to {@code into[1]}:
+   * batch norm's statistics of one plane (g = h: its sum and sum of squares) and its gradient
+   * sums. The vector path sums in float lanes, each over n / 16 values of a plane, then adds
+   * the plane's total in double.
+   */
   public static void sumAndDot(float[] g, float[] h, int from, int n, double[] into) {
     if (Blas.VECTOR_API) {
       VectorLoops.sumAndDot(g, h, from, n, into);
@@ -103,7 +88,7 @@ public final class Loops {
     double dot = 0;
     for (int i = from; i < from + n; i++) {
       s += g[i];
-      dot += g[i] * h[i];
+      dot += (double) g[i] * h[i];
     }
     into[0] += s;
     into[1] += dot;

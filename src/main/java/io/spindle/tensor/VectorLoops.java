@@ -83,27 +83,6 @@ final class VectorLoops {
     return sum.reduceLanes(VectorOperators.ADD) + tail;
   }
 
-  /** {@link Loops#sumAndSquares}. */
-  static void sumAndSquares(float[] v, int from, int n, double[] into) {
-    FloatVector sum = FloatVector.zero(S);
-    FloatVector squares = FloatVector.zero(S);
-    int i = 0;
-    for (; i + L <= n; i += L) {
-      FloatVector x = FloatVector.fromArray(S, v, from + i);
-      sum = sum.add(x);
-      squares = x.fma(x, squares);
-    }
-    double s = sum.reduceLanes(VectorOperators.ADD);
-    double sq = squares.reduceLanes(VectorOperators.ADD);
-    for (; i < n; i++) {
-      float x = v[from + i];
-      s += x;
-      sq += (double) x * x;
-    }
-    into[0] += s;
-    into[1] += sq;
-  }
-
   /** {@link Loops#squaredDeviations}. */
   static double squaredDeviations(float[] v, int from, int n, float mean) {
     FloatVector m = FloatVector.broadcast(S, mean);
@@ -155,7 +134,7 @@ final class VectorLoops {
     double d = dot.reduceLanes(VectorOperators.ADD);
     for (; i < n; i++) {
       s += g[from + i];
-      d += g[from + i] * h[from + i];
+      d += (double) g[from + i] * h[from + i];
     }
     into[0] += s;
     into[1] += d;

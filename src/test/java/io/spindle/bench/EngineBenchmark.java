@@ -71,15 +71,16 @@ public final class EngineBenchmark {
     // Native runs name OpenBLAS's kernels (bench/engine.sh asks OpenBLAS which it loads) and
     // whether the environment chose them (OPENBLAS_CORETYPE) or OpenBLAS did, from the CPU.
     String core = System.getProperty("spindle.bench.openblasCore");
-    String coretypeEnv = System.getenv("OPENBLAS_CORETYPE");
-    String kernels = core == null || !Blas.backendName().equals("JNIBLAS") ? ""
-        : String.format(Locale.ROOT, " openblas_core=%s openblas_coretype=%s", core,
-            coretypeEnv == null || coretypeEnv.isEmpty() ? "unset" : coretypeEnv);
+    String pinned = System.getenv("OPENBLAS_CORETYPE");
+    boolean named = core != null && Blas.backendName().equals("JNIBLAS");
+    boolean isPinned = pinned != null && !pinned.isEmpty();
+    String kernels = !named ? "" : String.format(Locale.ROOT,
+        " openblas_core=%s openblas_coretype=%s", core, isPinned ? pinned : "unset");
     System.out.printf(Locale.ROOT,
         "BLAS backend: %s%s; batch %d; %d rounds of %.1f s; load average %s%n",
-        Blas.backendName(), kernels.isEmpty() ? "" : String.format(Locale.ROOT,
-            " (OpenBLAS %s kernels, %s)", core, coretypeEnv == null || coretypeEnv.isEmpty()
-                ? "OpenBLAS's choice for this CPU" : "named by OPENBLAS_CORETYPE=" + coretypeEnv),
+        Blas.backendName(), !named ? "" : String.format(Locale.ROOT, " (OpenBLAS %s kernels, %s)",
+            core, isPinned ? "named by OPENBLAS_CORETYPE=" + pinned
+                : "OpenBLAS's choice for this CPU"),
         BATCH, rounds, seconds, load0);
     System.out.print(spec.summary());
 

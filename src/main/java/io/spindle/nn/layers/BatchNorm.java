@@ -156,7 +156,7 @@ public record BatchNorm(double momentum, double epsilon) implements LayerSpec {
           sums[0] = 0;
           sums[1] = 0;
           for (int j = 0; j < n; j++) {
-            Loops.sumAndSquares(in, j * plane + c * spatial, spatial, sums);
+            Loops.sumAndDot(in, in, j * plane + c * spatial, spatial, sums);
           }
           sum[c] = sums[0];
           sumSq[c] = sums[1];
