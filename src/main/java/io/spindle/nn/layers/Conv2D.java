@@ -107,7 +107,7 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
    *   <li>forward: col = im2col(x), an (n P) x K pixel-major matrix for the whole batch, kept
    *       for backward; out = col W^T + b;
    *   <li>backward: dW^T += col^T dOut (one sgemm over all n P pixels), db += sums of dOut,
-   *       dx = col2im(dOut W), one example at a time.
+   *       dx = col2im(dOut W), over chunks of examples (or, in the wide layout, per example).
    * </ul>
    *
    * <p>Which products run batched (one sgemm over the n P pixels of the batch) and which per
@@ -119,10 +119,9 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
    *       per example, conv2 6.5 against 9.9;
    *   <li>input gradient (inner dimension F): per example into a P x K buffer that stays in
    *       cache for col2im, conv2 backward 6.5 ms against 8.2 batched, and no batch-sized
-   *       buffer;
+   *       buffer (since replaced, see below);
    *   <li>forward (inner dimension K): batched into a pixel-major buffer, then an NCHW reorder
-   *       that adds the bias, when K >= 64 (conv2 3.3 ms against 4.9 per example); per example
-   *       straight into NCHW below (conv1 3.2 ms against 3.5 batched).
+   *       that adds the bias (conv2 3.3 ms against 4.9 per example).
    * </ul>
    * Why: VectorBLAS vectorizes along the inner dimension and only for products above 10^6
    * multiply-adds; smaller ones run plain loops, which suit short inner dimensions better than
@@ -133,6 +132,16 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
    * For stride 1 the input gradient now goes through im2col's wide layout where that pays
    * (see {@code Instance.WIDE_MAX_EXTRA}), and the dOut reorder is one Vector-API pass
    * ({@link io.spindle.tensor.Loops}).
+   *
+   * <p>Once LeNet-5's layers had their own kernels (the wide layout, direct convolution), the
+   * per-example products were left to the residual network's 7x7 layers, where 49 rows make
+   * a poor product (sgemm metered per shape inside bench/engine.sh's ResNet step: 18 GFLOP/s for the
+   * projection's 49 x 48 x 24 forward, native OpenBLAS). Measured per layer at batch 64, one thread, native / VectorBLAS
+   * ms, forward and backward together: the 1x1 stride-2 projection 1.03 -> 0.72 / 1.35 -> 0.49
+   * with a batched forward and input gradient, the 3x3 stride-2 convolution's backward
+   * 2.67 -> 1.87 / 2.71 -> 1.80, the 48-channel 7x7 one's 3.40 -> 3.28 / 4.91 -> 4.06. So the
+   * forward is batched for every layer, and the input gradient outside the wide layout runs
+   * over as many examples as {@code GRAD_COLUMN_FLOATS} allows.
    *
    * <p>Stride-1 layers with few taps (K <= {@code DIRECT_MAX_TAPS}: LeNet-5's conv1, the
    * residual network's stem) skip im2col: {@link DirectConv} computes their forward and weight
@@ -150,8 +159,15 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
      */
     static final long WIDE_MAX_EXTRA = 10;
 
-    /** Below this many taps the forward product runs per example (see the class comment). */
-    static final int BATCHED_FORWARD_MIN_TAPS = 64;
+    /**
+     * The most floats of column gradient one input-gradient product writes (16 MB): the
+     * product runs over as many examples as fit, so that small images make one tall product
+     * and large ones keep a bounded buffer.
+     */
+    static final long GRAD_COLUMN_FLOATS = 4L << 20;
+
+    /** The cap of {@link #examplesPerChunk}: GRAD_COLUMN_FLOATS, lowered by tests. */
+    private long gradColumnFloats = GRAD_COLUMN_FLOATS;
 
     /** The most taps computed by {@link DirectConv} (stride 1 only). */
     static final int DIRECT_MAX_TAPS = 32;
@@ -164,7 +180,6 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
     private final int pixels;
     private final int inSize;
     private final int biasOffset;
-    private final boolean batchedForward;
     /** Whether the input gradient goes through im2col's wide layout (see gradInputWide). */
     private final boolean wideGradInput;
     /** The direct convolution for forward and weight gradient, or null for im2col + sgemm. */
@@ -179,8 +194,11 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
     private float[] pixelMajor = new float[0];
     /** One example's output gradient in im2col's wide layout, P' x F (see gradInputWide). */
     private float[] dOutWide = new float[0];
-    /** One example's column matrix (forward) or its gradient (backward), P x K or P' x K. */
-    private float[] exampleCol = new float[0];
+    /**
+     * A column gradient: one example's in the wide layout (P' x K), else that of a chunk of
+     * examples ((m P) x K, see examplesPerChunk).
+     */
+    private float[] colGrad = new float[0];
 
     Instance(Conv2D spec, Shape input, Shape output, int paramOffset) {
       super(input, output, paramOffset);
@@ -191,13 +209,17 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
       this.pixels = im2col.rows();
       this.inSize = input.size();
       this.biasOffset = paramOffset + filters * taps;
-      this.batchedForward = taps >= BATCHED_FORWARD_MIN_TAPS;
       this.wideGradInput = im2col.hasWideLayout()
           && (long) (im2col.wideRows() - pixels) * filters <= WIDE_MAX_EXTRA * pixels;
       this.direct = spec.strideH == 1 && spec.strideW == 1 && taps <= DIRECT_MAX_TAPS
           && DirectConv.available()
           ? new DirectConv(input, filters, spec.kernelH, spec.kernelW, spec.padH, spec.padW)
           : null;
+    }
+
+    /** Caps the column gradient of one input-gradient product (for tests). */
+    void gradColumnFloats(long floats) {
+      gradColumnFloats = floats;
     }
 
     /** Whether forward and weight gradient run {@link DirectConv} (for tests). */
@@ -228,42 +250,24 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
       // One spare column: netlib's bounds check wants offset + K * ld floats even for a
       // sub-matrix that starts at a row offset and so ends earlier.
       col = ensure(col, (long) rows * (taps + 1));
-      if (batchedForward) {
-        for (int j = 0; j < n; j++) {
-          im2col.im2col(input, j * inSize, col, j * pixels, rows);
-        }
-        pixelMajor = ensure(pixelMajor, (long) rows * filters);
-        Blas.sgemm(false, false, rows, filters, taps, 1f, col, 0, rows, params, paramOffset,
-            taps, 0f, pixelMajor, 0, rows);
-        for (int j = 0; j < n; j++) {
-          for (int f = 0; f < filters; f++) {
-            float b = params[biasOffset + f];
-            int src = f * rows + j * pixels;
-            int dst = j * outSize + f * pixels;
-            if (relu) {
-              for (int p = 0; p < pixels; p++) {
-                out[dst + p] = Math.max(0f, pixelMajor[src + p] + b);
-              }
-            } else {
-              for (int p = 0; p < pixels; p++) {
-                out[dst + p] = pixelMajor[src + p] + b;
-              }
-            }
-          }
-        }
-      } else {
-        for (int j = 0; j < n; j++) {
-          im2col.im2col(input, j * inSize, col, j * pixels, rows);
-          for (int f = 0; f < filters; f++) {
-            int dst = j * outSize + f * pixels;
-            Arrays.fill(out, dst, dst + pixels, params[biasOffset + f]);
-          }
-          Blas.sgemm(false, false, pixels, filters, taps, 1f, col, j * pixels, rows, params,
-              paramOffset, taps, 1f, out, j * outSize, pixels);
+      for (int j = 0; j < n; j++) {
+        im2col.im2col(input, j * inSize, col, j * pixels, rows);
+      }
+      pixelMajor = ensure(pixelMajor, (long) rows * filters);
+      Blas.sgemm(false, false, rows, filters, taps, 1f, col, 0, rows, params, paramOffset,
+          taps, 0f, pixelMajor, 0, rows);
+      for (int j = 0; j < n; j++) {
+        for (int f = 0; f < filters; f++) {
+          float b = params[biasOffset + f];
+          int src = f * rows + j * pixels;
+          int dst = j * outSize + f * pixels;
           if (relu) {
-            // While this example's output is still in cache.
-            for (int i = j * outSize, end = i + outSize; i < end; i++) {
-              out[i] = Math.max(0f, out[i]);
+            for (int p = 0; p < pixels; p++) {
+              out[dst + p] = Math.max(0f, pixelMajor[src + p] + b);
+            }
+          } else {
+            for (int p = 0; p < pixels; p++) {
+              out[dst + p] = pixelMajor[src + p] + b;
             }
           }
         }
@@ -307,15 +311,24 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
       if (wideGradInput) {
         return gradInputWide(params, dx, n);
       }
-      exampleCol = ensure(exampleCol, (long) pixels * taps);
-      for (int j = 0; j < n; j++) {
-        // dcol (P x K) = dOut_j (P x F, rows j P.. of the pixel-major copy) * W (F x K), then
-        // col2im.
-        Blas.sgemm(false, true, pixels, taps, filters, 1f, pixelMajor, j * pixels, rows,
-            params, paramOffset, taps, 0f, exampleCol, 0, pixels);
-        im2col.col2im(exampleCol, 0, pixels, dx, j * inSize);
+      // dcol ((m P) x K) = dOut (rows of m examples of the pixel-major copy, x F) * W (F x K),
+      // m examples at a time, then col2im example by example.
+      int chunk = examplesPerChunk(n);
+      colGrad = ensure(colGrad, (long) chunk * pixels * taps);
+      for (int j0 = 0; j0 < n; j0 += chunk) {
+        int m = Math.min(chunk, n - j0);
+        Blas.sgemm(false, true, m * pixels, taps, filters, 1f, pixelMajor, j0 * pixels, rows,
+            params, paramOffset, taps, 0f, colGrad, 0, m * pixels);
+        for (int j = 0; j < m; j++) {
+          im2col.col2im(colGrad, j * pixels, m * pixels, dx, (j0 + j) * inSize);
+        }
       }
       return dx;
+    }
+
+    /** Examples per input-gradient product outside the wide layout: as many as fit. */
+    private int examplesPerChunk(int n) {
+      return (int) Math.max(1, Math.min(n, gradColumnFloats / ((long) pixels * taps)));
     }
 
     /**
@@ -334,7 +347,7 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
       if (dOutWide.length < (long) wideRows * filters) {
         dOutWide = new float[wideRows * filters];
       }
-      exampleCol = ensure(exampleCol, (long) wideRows * taps);
+      colGrad = ensure(colGrad, (long) wideRows * taps);
       for (int j = 0; j < n; j++) {
         for (int f = 0; f < filters; f++) {
           int src = f * rows + j * pixels;
@@ -345,8 +358,8 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
         }
         // dcol (P' x K) = dOut_j (P' x F) * W (F x K), then col2im.
         Blas.sgemm(false, true, wideRows, taps, filters, 1f, dOutWide, 0, wideRows, params,
-            paramOffset, taps, 0f, exampleCol, 0, wideRows);
-        im2col.col2imWide(exampleCol, 0, wideRows, dx, j * inSize);
+            paramOffset, taps, 0f, colGrad, 0, wideRows);
+        im2col.col2imWide(colGrad, 0, wideRows, dx, j * inSize);
       }
       return dx;
     }

@@ -12,16 +12,22 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Conv2D's direct path ({@link DirectConv}: stride 1, few taps) against double-precision
- * loops of the textbook definitions, for forward, weight, bias and input gradients, with and
- * without a folded ReLU. The geometries are awkward for its register blocks and rounding:
- * filter counts that are not multiples of 3, tap counts that are not multiples of 4, widths
- * below and above one vector, several channels, non-square kernels and padding. Each layer runs
- * three batches of changing size, so reused scratch must not leak between them.
+ * Conv2D's paths against double-precision loops of the textbook definitions, for forward,
+ * weight, bias and input gradients, with and without a folded ReLU:
+ * <ul>
+ *   <li>the direct path ({@link DirectConv}: stride 1, few taps), on geometries awkward for its
+ *       register blocks and rounding: filter counts that are not multiples of 3, tap counts
+ *       that are not multiples of 4, widths below and above one vector, several channels,
+ *       non-square kernels and padding;
+ *   <li>im2col + sgemm, with the input gradient in the wide layout (stride 1) or through
+ *       col2im over chunks of examples, the chunk forced down to one and two examples so that
+ *       a batch ends in a partial chunk.
+ * </ul>
+ * Each layer runs three batches of changing size, so reused scratch must not leak between them.
  */
-class DirectConvTest {
+class Conv2DPathsTest {
 
-  /** {channels, height, width, filters, kh, kw, padH, padW}. */
+  /** {channels, height, width, filters, kh, kw, padH, padW[, strideH, strideW]}. */
   private static final int[][] GEOMETRIES = {
       {1, 28, 28, 6, 5, 5, 2, 2},   // LeNet-5's conv1
       {1, 28, 28, 24, 3, 3, 1, 1},  // the residual network's stem
@@ -33,13 +39,35 @@ class DirectConvTest {
       {1, 3, 3, 8, 5, 5, 2, 2},     // kernel larger than the image
   };
 
+  /** Geometries of the im2col path, in the same layout. */
+  private static final int[][] COLUMN_GEOMETRIES = {
+      {6, 14, 14, 16, 5, 5, 0, 0},        // LeNet-5's conv2 (wide input gradient)
+      {24, 14, 14, 24, 3, 3, 1, 1},       // the residual network's first block (wide)
+      {48, 7, 7, 48, 3, 3, 1, 1},         // its 7x7 block: col2im, too wide for the wide layout
+      {24, 14, 14, 48, 3, 3, 1, 1, 2, 2}, // its stride-2 convolution
+      {24, 14, 14, 48, 1, 1, 0, 0, 2, 2}, // its 1x1 projection
+      {3, 11, 8, 5, 3, 2, 1, 0, 3, 2},    // strides 3 and 2 with remainders, non-square
+      {2, 9, 9, 3, 6, 6, 0, 0},           // 72 taps at stride 1 with a thin output
+  };
+
   @Test
   void directPathMatchesDoublePrecisionLoops() {
     assertTrue(DirectConv.available(), "the test JVM has the Vector API");
     SplittableRandom rng = new SplittableRandom(20261206L);
     for (int[] g : GEOMETRIES) {
       for (boolean relu : new boolean[] {false, true}) {
-        check(g, relu, rng);
+        check(g, relu, true, 0, rng);
+      }
+    }
+  }
+
+  @Test
+  void columnPathMatchesDoublePrecisionLoops() {
+    SplittableRandom rng = new SplittableRandom(20261207L);
+    for (int[] g : COLUMN_GEOMETRIES) {
+      // 0: the default chunk (the whole batch here); 1 and 2 examples per chunk.
+      for (long chunk : new long[] {0, 1, 2}) {
+        check(g, chunk == 1, false, chunk, rng);
       }
     }
   }
@@ -56,20 +84,31 @@ class DirectConvTest {
     return ((Conv2D.Instance) spec.instantiate(in, 0)).isDirect();
   }
 
-  private static void check(int[] g, boolean relu, SplittableRandom rng) {
+  /**
+   * One geometry on the path {@code direct} says; {@code chunkExamples} > 0 caps the examples
+   * per input-gradient product of the im2col path.
+   */
+  private static void check(int[] g, boolean relu, boolean direct, long chunkExamples,
+      SplittableRandom rng) {
     int c = g[0], h = g[1], w = g[2], f = g[3], kh = g[4], kw = g[5], ph = g[6], pw = g[7];
+    int sh = g.length > 8 ? g[8] : 1;
+    int sw = g.length > 8 ? g[9] : 1;
     Shape in = Shape.of(c, h, w);
-    Conv2D spec = new Conv2D(f, kh, kw, 1, 1, ph, pw, Init.HE_UNIFORM);
+    Conv2D spec = new Conv2D(f, kh, kw, sh, sw, ph, pw, Init.HE_UNIFORM);
     Shape out = spec.outputShape(in);
     int offset = 5; // parameters at an offset, as in a network's flat vector
     float[] params = random(rng, offset + spec.paramCount(in));
-    Layer layer = spec.instantiate(in, offset);
-    assertTrue(((Conv2D.Instance) layer).isDirect(), "direct path for " + describe(g));
+    Conv2D.Instance layer = (Conv2D.Instance) spec.instantiate(in, offset);
+    assertEquals(direct, layer.isDirect(), "direct path for " + describe(g));
+    if (chunkExamples > 0) {
+      layer.gradColumnFloats(chunkExamples * out.height() * out.width() * c * kh * kw);
+    }
     if (relu) {
       assertTrue(layer.fuseRelu());
     }
     for (int n : new int[] {3, 1, 4}) {
-      String what = describe(g) + (relu ? " + relu" : "") + ", batch " + n;
+      String what = describe(g) + (relu ? " + relu" : "")
+          + (chunkExamples > 0 ? ", chunks of " + chunkExamples : "") + ", batch " + n;
       float[] x = random(rng, n * in.size());
       float[] y = layer.forward(params, x, n, true).clone();
       float[] dy = random(rng, n * out.size());
@@ -92,8 +131,8 @@ class DirectConvTest {
               for (int ci = 0; ci < c; ci++) {
                 for (int ky = 0; ky < kh; ky++) {
                   for (int kx = 0; kx < kw; kx++) {
-                    int iy = oy - ph + ky;
-                    int ix = ox - pw + kx;
+                    int iy = oy * sh - ph + ky;
+                    int ix = ox * sw - pw + kx;
                     if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
                       s += (double) params[offset + ((fi * c + ci) * kh + ky) * kw + kx]
                           * x[j * in.size() + (ci * h + iy) * w + ix];
@@ -107,8 +146,8 @@ class DirectConvTest {
               for (int ci = 0; ci < c; ci++) {
                 for (int ky = 0; ky < kh; ky++) {
                   for (int kx = 0; kx < kw; kx++) {
-                    int iy = oy - ph + ky;
-                    int ix = ox - pw + kx;
+                    int iy = oy * sh - ph + ky;
+                    int ix = ox * sw - pw + kx;
                     if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
                       int wi = ((fi * c + ci) * kh + ky) * kw + kx;
                       int xi = j * in.size() + (ci * h + iy) * w + ix;
@@ -142,7 +181,7 @@ class DirectConvTest {
 
   private static String describe(int[] g) {
     return g[0] + "x" + g[1] + "x" + g[2] + " -> " + g[3] + "@" + g[4] + "x" + g[5] + " pad "
-        + g[6] + "x" + g[7];
+        + g[6] + "x" + g[7] + (g.length > 8 ? " stride " + g[8] + "x" + g[9] : "");
   }
 
   private static float[] random(SplittableRandom rng, int size) {
