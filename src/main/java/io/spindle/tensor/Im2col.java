@@ -137,12 +137,19 @@ public final class Im2col {
       for (int ky = 0; ky < kernelH; ky++) {
         for (int kx = 0; kx < kernelW; kx++, k++) {
           int dst = colOff + k * ld;
-          int exampleEnd = dst + outH * outW;
           int from = plane + ky * srcW + kx;
-          for (int oy = 0; oy < outH; oy++, dst += outW, from += strideH * srcW) {
-            if (shortRuns && dst + run <= exampleEnd && from + run <= srcEnd) {
-              Loops.copyRun(src, from, col, dst);
-            } else if (strideW == 1) {
+          int oy = 0;
+          if (shortRuns) {
+            // The rows whose vector stays inside the example's rows and the source, in one
+            // loop without tests (C2 then hoists the vectors' bounds checks).
+            int vectorRows = Math.min(outH, Math.min(Math.floorDiv(outH * outW - run, outW),
+                Math.floorDiv(srcEnd - run - from, strideH * srcW)) + 1);
+            oy = Loops.copyRuns(src, from, strideH * srcW, col, dst, outW, vectorRows);
+            dst += oy * outW;
+            from += oy * strideH * srcW;
+          }
+          for (; oy < outH; oy++, dst += outW, from += strideH * srcW) {
+            if (strideW == 1) {
               System.arraycopy(src, from, col, dst, outW);
             } else {
               for (int ox = 0; ox < outW; ox++) {

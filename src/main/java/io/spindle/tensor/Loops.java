@@ -120,6 +120,19 @@ public final class Loops {
     VectorLoops.copyRun(src, s, dst, d);
   }
 
+  /**
+   * {@link #copyRun} for {@code count} runs (count may be 0 or negative: none): run r from
+   * src[s + r srcStep ..] to dst[d + r dstStep ..]. Returns the runs copied.
+   */
+  public static int copyRuns(float[] src, int s, int srcStep, float[] dst, int d, int dstStep,
+      int count) {
+    if (count <= 0) {
+      return 0;
+    }
+    VectorLoops.copyRuns(src, s, srcStep, dst, d, dstStep, count);
+    return count;
+  }
+
   /** The sum of v[from .. from + n), in four partial sums: one is a chain of dependent adds. */
   private static float sum(float[] v, int from, int n) {
     float s0 = 0f;

@@ -157,6 +157,14 @@ final class VectorLoops {
     }
   }
 
+  /** {@link Loops#copyRuns}. */
+  static void copyRuns(float[] src, int s, int srcStep, float[] dst, int d, int dstStep,
+      int count) {
+    for (int r = 0; r < count; r++) {
+      FloatVector.fromArray(S, src, s + r * srcStep).intoArray(dst, d + r * dstStep);
+    }
+  }
+
   /** {@link Loops#copyRun}. */
   static void copyRun(float[] src, int s, float[] dst, int d) {
     FloatVector.fromArray(S, src, s).intoArray(dst, d);
