@@ -4,7 +4,9 @@
 # dense layers at batch shares 8-64 and a sweep of filter counts, on each BLAS backend present
 # (VectorBLAS; native OpenBLAS when installed) against io.spindle.tensor.NarrowGemm; per backend
 # and layout, the narrow-side threshold that minimizes the summed time of the measured
-# shapes is written back.
+# shapes is written back. Native OpenBLAS is measured on the kernels the environment names
+# (OPENBLAS_CORETYPE, written as JNIBLAS-<type>) and, where it names them, once more on
+# OpenBLAS's own choice for this CPU (written as JNIBLAS).
 #
 # Usage: bench/kernel-routes.sh [seconds-per-shape]   (default 0.2)
 set -euo pipefail
@@ -29,6 +31,14 @@ if [ "$("${jvm[@]}" io.spindle.bench.EngineBenchmark --backend 2>/dev/null)" = J
   echo "==== native ====" | tee -a "$out"
   "${jvm[@]}" io.spindle.bench.KernelRoutes --seconds "$seconds" --write "$table" 2>&1 | quiet \
     | tee -a "$out"
+  # OpenBLAS's kernels decide which products NarrowGemm beats. Where the environment names
+  # them (OPENBLAS_CORETYPE), the run above wrote that core type's lines (JNIBLAS-<type>);
+  # this one writes the backend's own lines, for OpenBLAS's choice on this CPU.
+  if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
+    echo "==== native-own-choice (without OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE) ====" | tee -a "$out"
+    env -u OPENBLAS_CORETYPE "${jvm[@]}" io.spindle.bench.KernelRoutes --seconds "$seconds" \
+      --write "$table" 2>&1 | quiet | tee -a "$out"
+  fi
 else
   echo "note: no native BLAS (install libopenblas0-pthread); its routes are unchanged" | tee -a "$out"
 fi

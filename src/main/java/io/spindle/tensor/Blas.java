@@ -62,11 +62,25 @@ public final class Blas {
    * Products with a narrow side (a convolution's filters or taps, a dense layer's batch share)
    * go to {@link NarrowGemm} when it beats this BLAS on that layout: per backend and layout,
    * the widest narrow side routed there, from {@code kernel-routes.properties}, which
-   * {@code bench/kernel-routes.sh} measures and rewrites. The rule depends on the backend and
-   * the shape only, so every task of a job picks the same kernels.
+   * {@code bench/kernel-routes.sh} measures and rewrites. The rule depends on the backend (for
+   * native OpenBLAS, the core type OPENBLAS_CORETYPE names, see {@link Routes}) and the shape
+   * only, so every task of a job picks the same kernels.
    */
   private static final Routes ROUTES = Routes.load(BLAS_INSTANCE.getClass().getSimpleName(),
-      VECTOR_API);
+      System.getenv("OPENBLAS_CORETYPE"), VECTOR_API);
+
+  /** The routing table's lines in force, e.g. {@code VectorBLAS} or {@code JNIBLAS-Haswell}. */
+  public static String routesKey() {
+    return ROUTES.key;
+  }
+
+  /**
+   * The key under which a measurement of the routes in this JVM belongs in the table: the
+   * backend, with OpenBLAS's core type where OPENBLAS_CORETYPE names it.
+   */
+  public static String measuredRoutesKey() {
+    return Routes.measuredKey(backendName(), System.getenv("OPENBLAS_CORETYPE"));
+  }
 
   /** The kernel {@link #sgemm} picks for a product with alpha 1. */
   public static Kernel route(boolean transA, boolean transB, int m, int n, int k) {

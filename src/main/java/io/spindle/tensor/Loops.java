@@ -59,18 +59,46 @@ public final class Loops {
     return dev;
   }
 
-  /** xhat[i] = (in[i] - mean) * inv and y[i] = gamma xhat[i] + beta, i in [from, from + n). */
+  /**
+   * xhat[i] = (in[i] - mean) * inv and y[i] = gamma xhat[i] + beta, rectified (max with 0)
+   * when {@code relu}, i in [from, from + n).
+   */
   public static void normalize(float[] in, int from, int n, float mean, float inv, float gamma,
-      float beta, float[] xhat, float[] y) {
+      float beta, boolean relu, float[] xhat, float[] y) {
     if (Blas.VECTOR_API) {
-      VectorLoops.normalize(in, from, n, mean, inv, gamma, beta, xhat, y);
+      VectorLoops.normalize(in, from, n, mean, inv, gamma, beta, relu, xhat, y);
       return;
     }
     for (int i = from; i < from + n; i++) {
       float h = (in[i] - mean) * inv;
       xhat[i] = h;
-      y[i] = gamma * h + beta;
+      y[i] = relu ? Math.max(0f, gamma * h + beta) : gamma * h + beta;
     }
+  }
+
+  /**
+   * g[i] = dy[i] where the rectified output y[i] is positive, else 0 (a folded ReLU's
+   * backward), for i in [from, from + n); adds the sum of g to {@code into[0]} and of
+   * g[i] h[i] to {@code into[1]}, as {@link #sumAndDot}.
+   */
+  public static void reluGradientSumAndDot(float[] y, float[] dy, float[] h, int from, int n,
+      float[] g, double[] into) {
+    if (Blas.VECTOR_API) {
+      VectorLoops.reluGradientSumAndDot(y, dy, h, from, n, g, into);
+      return;
+    }
+    double s = 0;
+    double dot = 0;
+    for (int i = from; i < from + n; i++) {
+      // No branch: it mispredicts on real data.
+      int keep = Float.floatToRawIntBits(y[i]) > 0 ? -1 : 0;
+      float v = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & keep);
+      g[i] = v;
+      s += v;
+      dot += (double) v * h[i];
+    }
+    into[0] += s;
+    into[1] += dot;
   }
 
   /**

@@ -8,12 +8,22 @@ import java.util.Properties;
 /**
  * The routing table of {@link Blas}: for one BLAS backend, the widest narrow side sent to
  * {@link NarrowGemm} per layout (NN: columns n; NT: inner dimension k; TN: columns n), 0 for
- * none, and the fewest rows m ({@code .minRows}). Read from {@code kernel-routes.properties}, written by {@code bench/kernel-routes.sh}
- * from measurements on the machine it runs on; a backend missing there routes nothing.
+ * none, and the fewest rows m ({@code .minRows}). Read from {@code kernel-routes.properties},
+ * written by {@code bench/kernel-routes.sh} from measurements on the machine it runs on; a
+ * backend missing there routes nothing.
+ *
+ * <p>Native OpenBLAS picks its kernels from the CPU unless {@code OPENBLAS_CORETYPE} names
+ * them, and which of its kernels run decides which products NarrowGemm beats (on this
+ * machine its Haswell kernels reach half the speed of the AVX-512 ones it picks itself). So
+ * where the environment names them, the lines of that core type ({@code JNIBLAS-Haswell.NN})
+ * apply, and the backend's own lines where the table has none for it.
  */
 final class Routes {
 
   static final String RESOURCE = "kernel-routes.properties";
+
+  /** The key of the lines in force, e.g. {@code VectorBLAS} or {@code JNIBLAS-Haswell}. */
+  final String key;
 
   final int nn;
   final int nt;
@@ -23,7 +33,8 @@ final class Routes {
   final int ntRows;
   final int tnRows;
 
-  Routes(int nn, int nt, int tn, int nnRows, int ntRows, int tnRows) {
+  Routes(String key, int nn, int nt, int tn, int nnRows, int ntRows, int tnRows) {
+    this.key = key;
     this.nn = nn;
     this.nt = nt;
     this.tn = tn;
@@ -32,9 +43,19 @@ final class Routes {
     this.tnRows = tnRows;
   }
 
-  static Routes load(String backend, boolean vectorApi) {
+  /**
+   * The key a measurement in this environment belongs to: the backend, with native OpenBLAS's
+   * core type where {@code coreType} (the value of OPENBLAS_CORETYPE) names one.
+   */
+  static String measuredKey(String backend, String coreType) {
+    return backend.equals("JNIBLAS") && coreType != null && !coreType.isBlank()
+        ? backend + "-" + coreType.trim() : backend;
+  }
+
+  static Routes load(String backend, String coreType, boolean vectorApi) {
+    String key = measuredKey(backend, coreType);
     if (!vectorApi) {
-      return new Routes(0, 0, 0, 0, 0, 0);
+      return new Routes(key, 0, 0, 0, 0, 0, 0);
     }
     Properties p = new Properties();
     try (InputStream in = Routes.class.getResourceAsStream(RESOURCE)) {
@@ -44,9 +65,11 @@ final class Routes {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + RESOURCE, e);
     }
-    return new Routes(get(p, backend + ".NN"), get(p, backend + ".NT"), get(p, backend + ".TN"),
-        get(p, backend + ".NN.minRows"), get(p, backend + ".NT.minRows"),
-        get(p, backend + ".TN.minRows"));
+    if (!p.containsKey(key + ".NN")) {
+      key = backend;
+    }
+    return new Routes(key, get(p, key + ".NN"), get(p, key + ".NT"), get(p, key + ".TN"),
+        get(p, key + ".NN.minRows"), get(p, key + ".NT.minRows"), get(p, key + ".TN.minRows"));
   }
 
   private static int get(Properties p, String key) {

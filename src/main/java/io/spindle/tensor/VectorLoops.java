@@ -102,22 +102,53 @@ final class VectorLoops {
 
   /** {@link Loops#normalize}. */
   static void normalize(float[] in, int from, int n, float mean, float inv, float gamma,
-      float beta, float[] xhat, float[] y) {
+      float beta, boolean relu, float[] xhat, float[] y) {
     FloatVector m = FloatVector.broadcast(S, mean);
     FloatVector scale = FloatVector.broadcast(S, inv);
     FloatVector g = FloatVector.broadcast(S, gamma);
     FloatVector b = FloatVector.broadcast(S, beta);
+    // Without a ReLU the floor is -infinity, which max leaves alone: one loop for both.
+    FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
     int i = 0;
     for (; i + L <= n; i += L) {
       FloatVector h = FloatVector.fromArray(S, in, from + i).sub(m).mul(scale);
       h.intoArray(xhat, from + i);
-      h.fma(g, b).intoArray(y, from + i);
+      h.fma(g, b).max(floor).intoArray(y, from + i);
     }
     for (; i < n; i++) {
       float h = (in[from + i] - mean) * inv;
       xhat[from + i] = h;
-      y[from + i] = gamma * h + beta;
+      y[from + i] = relu ? Math.max(0f, gamma * h + beta) : gamma * h + beta;
     }
+  }
+
+  /** {@link Loops#reluGradientSumAndDot}. */
+  static void reluGradientSumAndDot(float[] y, float[] dy, float[] h, int from, int n,
+      float[] g, double[] into) {
+    FloatVector sum = FloatVector.zero(S);
+    FloatVector dot = FloatVector.zero(S);
+    int i = 0;
+    for (; i + L <= n; i += L) {
+      VectorMask<Integer> positive = FloatVector.fromArray(S, y, from + i).reinterpretAsInts()
+          .compare(VectorOperators.GT, 0);
+      FloatVector kept = FloatVector.fromArray(S, dy, from + i).reinterpretAsInts()
+          .and(IntVector.zero(IntVector.SPECIES_MAX).blend(-1, positive))
+          .reinterpretAsFloats();
+      kept.intoArray(g, from + i);
+      sum = sum.add(kept);
+      dot = kept.fma(FloatVector.fromArray(S, h, from + i), dot);
+    }
+    double s = sum.reduceLanes(VectorOperators.ADD);
+    double d = dot.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      int keep = Float.floatToRawIntBits(y[from + i]) > 0 ? -1 : 0;
+      float v = Float.intBitsToFloat(Float.floatToRawIntBits(dy[from + i]) & keep);
+      g[from + i] = v;
+      s += v;
+      d += (double) v * h[from + i];
+    }
+    into[0] += s;
+    into[1] += d;
   }
 
   /** {@link Loops#sumAndDot}. */

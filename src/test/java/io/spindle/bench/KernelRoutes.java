@@ -28,6 +28,9 @@ public final class KernelRoutes {
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
+  /** The least saving, of a layout's summed time, for which a rule routes to NarrowGemm. */
+  private static final double MIN_GAIN = 0.03;
+
   /**
    * {@code lda}: A's leading dimension as the layer passes it (0: the tight one); {@code calls}:
    * how often a batch runs it (per-example products: once per example), its weight in the rule.
@@ -58,9 +61,11 @@ public final class KernelRoutes {
         seconds = Double.parseDouble(args[++i]);
       }
     }
-    String backend = Blas.backendName();
-    System.out.printf(Locale.ROOT, "BLAS backend: %s; one thread; load average %s%n", backend,
-        load());
+    // The table's key: the backend, for native OpenBLAS with the core type OPENBLAS_CORETYPE
+    // names (its kernels decide which products NarrowGemm beats).
+    String backend = Blas.measuredRoutesKey();
+    System.out.printf(Locale.ROOT, "BLAS backend: %s (routes %s); one thread; load average %s%n",
+        Blas.backendName(), backend, load());
     List<Product> products = shapes();
     // Compile both kernels of every layout first: interpreted Vector-API code is 100x slower.
     for (int round = 0; round < 3; round++) {
@@ -113,6 +118,11 @@ public final class KernelRoutes {
           }
         }
       }
+      // NarrowGemm has to pay off: a near-tie (measured noise between runs of this bench:
+      // several percent per shape) keeps the layout on the BLAS.
+      if (bestCost > (1 - MIN_GAIN) * cost(e.getValue(), 0, 0)) {
+        best = new int[] {0, 0};
+      }
       rule.put(e.getKey(), best);
     }
     StringBuilder line = new StringBuilder("route:");
@@ -147,36 +157,39 @@ public final class KernelRoutes {
   static List<Product> shapes() {
     List<Product> out = new ArrayList<>();
     int batch = 64;
-    // name, output pixels per example, taps, filters, and the rows of the input gradient's
-    // product as Conv2D runs it: im2col's wide layout (outH x padded width) where its rule
-    // picks that, else the output pixels. (The first layers' input gradients are never
-    // computed in a network; they are kept as shapes of their own.)
+    // name, output pixels per example, input channels, kernel taps per channel, filters, and
+    // how Conv2D computes the input gradient: "wide" (im2col's wide layout, per example, its
+    // rows given), "shifted" (one product per kernel tap over the batch, its rows per example
+    // given; inner dimension the filters, columns the channels), else "batch" (one product
+    // over the batch's pixels, then col2im). Layers that DirectConv computes (stride 1, at
+    // most 32 taps: LeNet-5's conv1, the residual network's stem) run no sgemm.
     Object[][] convs = {
-        {"lenet conv1 6@5x5", 784, 25, 6, 784}, {"lenet conv2 16@5x5", 100, 150, 16, 140},
-        {"resnet conv 24@3x3 (1 ch)", 784, 9, 24, 784},
-        {"resnet block1 24@3x3", 196, 216, 24, 224},
-        {"resnet block2a 48@3x3 s2", 49, 216, 48, 49},
-        {"resnet block2b 48@3x3", 49, 432, 48, 49},
-        {"resnet projection 48@1x1 s2", 49, 24, 48, 49},
-        {"sweep 4@3x3 on 16 ch", 196, 144, 4, 224}, {"sweep 8@3x3 on 16 ch", 196, 144, 8, 224},
-        {"sweep 12@3x3 on 16 ch", 196, 144, 12, 224},
-        {"sweep 32@3x3 on 16 ch", 196, 144, 32, 224}};
+        {"lenet conv2 16@5x5", 100, 6, 25, 16, "wide", 140},
+        {"resnet block1 24@3x3", 196, 24, 9, 24, "shifted", 225},
+        {"resnet block2a 48@3x3 s2", 49, 24, 9, 48, "batch", 49},
+        {"resnet block2b 48@3x3", 49, 48, 9, 48, "shifted", 64},
+        {"resnet projection 48@1x1 s2", 49, 24, 1, 48, "batch", 49},
+        {"sweep 4@3x3 on 16 ch", 196, 16, 9, 4, "shifted", 225},
+        {"sweep 8@3x3 on 16 ch", 196, 16, 9, 8, "shifted", 225},
+        {"sweep 12@3x3 on 16 ch", 196, 16, 9, 12, "shifted", 225},
+        {"sweep 32@3x3 on 16 ch", 196, 16, 9, 32, "shifted", 225}};
     for (Object[] c : convs) {
       String name = (String) c[0];
       int pixels = (Integer) c[1];
-      int taps = (Integer) c[2];
-      int filters = (Integer) c[3];
-      // Conv2D's forward is batched from 64 taps on, else per example, reading one example's
-      // rows of the batch's column matrix.
-      out.add(taps >= 64 ? new Product(name + " fwd", false, false, batch * pixels, filters, taps)
-          : new Product(name + " fwd", false, false, pixels, filters, taps, batch * pixels,
-              batch));
+      int channels = (Integer) c[2];
+      int kernel = (Integer) c[3];
+      int filters = (Integer) c[4];
+      int dxRows = (Integer) c[6];
+      int taps = channels * kernel;
+      out.add(new Product(name + " fwd", false, false, batch * pixels, filters, taps));
       out.add(new Product(name + " dW", true, false, taps, filters, batch * pixels));
-      int dxRows = (Integer) c[4];
-      // Per example: a row block of the batch's pixel-major dOut, or (wide) its own copy.
-      out.add(dxRows == pixels
-          ? new Product(name + " dx", false, true, pixels, taps, filters, batch * pixels, batch)
-          : new Product(name + " dx", false, true, dxRows, taps, filters, dxRows, batch));
+      out.add(switch ((String) c[5]) {
+        case "wide" -> new Product(name + " dx", false, true, dxRows, taps, filters, dxRows,
+            batch);
+        case "shifted" -> new Product(name + " dx", false, false, batch * dxRows, channels,
+            filters, batch * dxRows, kernel);
+        default -> new Product(name + " dx", false, true, batch * pixels, taps, filters);
+      });
     }
     int[][] dense = {{400, 120}, {120, 84}, {84, 10}, {2352, 10}};
     for (int share : new int[] {8, 16, 32, 64}) {

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * once more forced onto VectorBLAS): the BLAS's sgemm, NarrowGemm and the routed
  * {@link Blas#sgemm}, against double-precision references on awkward shapes (odd rows, 1-7
  * and 48 columns, leading dimensions beyond the matrix, offsets, beta 0, 1 and 0.5). Also
- * that the routing follows this backend's lines of the table.
+ * that the routing follows this backend's lines of the table (for native OpenBLAS, those of
+ * the core type OPENBLAS_CORETYPE names, where the table has them).
  */
 class RoutedGemmTest {
 
@@ -51,13 +52,23 @@ class RoutedGemmTest {
   }
 
   @Test
+  void nativeRoutesAreKeyedByTheCoreTypeTheEnvironmentNames() {
+    assertEquals("JNIBLAS-Haswell", Routes.measuredKey("JNIBLAS", "Haswell"));
+    assertEquals("JNIBLAS", Routes.measuredKey("JNIBLAS", null));
+    assertEquals("JNIBLAS", Routes.measuredKey("JNIBLAS", " "));
+    assertEquals("VectorBLAS", Routes.measuredKey("VectorBLAS", "Haswell"));
+  }
+
+  @Test
   void routingFollowsThisBackendsTable() throws Exception {
     assumeTrue(Blas.VECTOR_API, "the JVM lacks jdk.incubator.vector: everything runs on the BLAS");
     Properties table = new Properties();
     try (InputStream in = Routes.class.getResourceAsStream(Routes.RESOURCE)) {
       table.load(in);
     }
-    String backend = Blas.backendName();
+    String backend = Blas.routesKey();
+    assertEquals(table.containsKey(Blas.measuredRoutesKey() + ".NN") ? Blas.measuredRoutesKey()
+        : Blas.backendName(), backend, "the lines in force");
     int nn = Integer.parseInt(table.getProperty(backend + ".NN", "0"));
     int nt = Integer.parseInt(table.getProperty(backend + ".NT", "0"));
     int tn = Integer.parseInt(table.getProperty(backend + ".TN", "0"));

@@ -130,6 +130,10 @@ public record BatchNorm(double momentum, double epsilon) implements LayerSpec {
     private final double[] sums = new double[2];
     private int lastN;
     private boolean lastTraining;
+    /** ReLU applied in the normalize pass (a following ReLU layer is folded in). */
+    private boolean relu;
+    /** The masked output gradient when there is no input-gradient buffer to hold it. */
+    private float[] masked = new float[0];
 
     Instance(BatchNorm spec, Shape input, int paramOffset, int stateOffset) {
       super(input, input, paramOffset);
@@ -140,6 +144,12 @@ public record BatchNorm(double momentum, double epsilon) implements LayerSpec {
       this.invStd = new float[channels];
       this.sum = new double[channels];
       this.sumSq = new double[channels];
+    }
+
+    @Override
+    public boolean fuseRelu() {
+      relu = true;
+      return true;
     }
 
     @Override
@@ -182,7 +192,8 @@ public record BatchNorm(double momentum, double epsilon) implements LayerSpec {
         float gamma = params[paramOffset + c];
         float beta = params[paramOffset + channels + c];
         for (int j = 0; j < n; j++) {
-          Loops.normalize(in, j * plane + c * spatial, spatial, mean, inv, gamma, beta, xhat, y);
+          Loops.normalize(in, j * plane + c * spatial, spatial, mean, inv, gamma, beta, relu,
+              xhat, y);
         }
       }
       return y;
@@ -194,11 +205,22 @@ public record BatchNorm(double momentum, double epsilon) implements LayerSpec {
       float[] dx = computeGradInput ? gradInputBuffer(n) : null;
       int plane = channels * spatial;
       double m = (double) n * spatial;
+      // With a folded ReLU the gradient is first masked by the rectified output, into the
+      // input-gradient buffer (which the normalization's gradient then overwrites in place).
+      float[] g = dy;
+      if (relu) {
+        g = dx != null ? dx : (masked = ensure(masked, (long) n * plane));
+      }
       for (int c = 0; c < channels; c++) {
         sums[0] = 0;
         sums[1] = 0;
         for (int j = 0; j < n; j++) {
-          Loops.sumAndDot(dy, xhat, j * plane + c * spatial, spatial, sums);
+          int from = j * plane + c * spatial;
+          if (relu) {
+            Loops.reluGradientSumAndDot(output, dy, xhat, from, spatial, g, sums);
+          } else {
+            Loops.sumAndDot(dy, xhat, from, spatial, sums);
+          }
         }
         double dBeta = sums[0];
         double dGamma = sums[1];
@@ -214,12 +236,12 @@ public record BatchNorm(double momentum, double epsilon) implements LayerSpec {
           float meanDy = (float) (dBeta / m);
           float meanDyXhat = (float) (dGamma / m);
           for (int j = 0; j < n; j++) {
-            Loops.normGradient(dy, xhat, j * plane + c * spatial, spatial, scale, meanDy,
+            Loops.normGradient(g, xhat, j * plane + c * spatial, spatial, scale, meanDy,
                 meanDyXhat, dx);
           }
         } else {
           for (int j = 0; j < n; j++) {
-            Loops.normGradient(dy, xhat, j * plane + c * spatial, spatial, scale, 0f, 0f, dx);
+            Loops.normGradient(g, xhat, j * plane + c * spatial, spatial, scale, 0f, 0f, dx);
           }
         }
       }

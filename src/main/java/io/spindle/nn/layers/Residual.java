@@ -3,6 +3,7 @@ package io.spindle.nn.layers;
 import io.spindle.nn.Init;
 import io.spindle.nn.Layer;
 import io.spindle.nn.LayerSpec;
+import io.spindle.tensor.Loops;
 import io.spindle.tensor.Shape;
 import java.util.List;
 import java.util.Locale;
@@ -13,8 +14,9 @@ import java.util.SplittableRandom;
  * A residual block (He et al.): y = F(x) + shortcut(x), where F is the block's layers in order.
  * The shortcut is the identity when F keeps the shape, else a 1x1 convolution whose stride maps
  * the input's size to F's (a dense layer for vector inputs); {@link Shortcut#PROJECTION} always
- * uses the projection. No activation follows the sum: add a relu layer after the block. Blocks
- * nest, since a block is a layer.
+ * uses the projection. No activation follows the sum: add a relu layer after the block (it
+ * runs in the block's summing pass, see Network#foldRelus). Blocks nest, since a block is a
+ * layer.
  *
  * <p>Parameters: each inner layer's, in order, then the projection's. State: the inner
  * layers', in order.
@@ -191,11 +193,31 @@ public record Residual(List<LayerSpec> layers, Shortcut shortcut) implements Lay
     private final Layer[] inner;
     /** The 1x1 projection, or null for the identity shortcut. */
     private final Layer projection;
+    /** ReLU applied to the sum (a following ReLU layer is folded in). */
+    private boolean relu;
+    /** The output gradient masked by the rectified sum, with a folded ReLU. */
+    private float[] masked = new float[0];
 
     Instance(Shape input, Shape output, int paramOffset, Layer[] inner, Layer projection) {
       super(input, output, paramOffset);
       this.inner = inner;
       this.projection = projection;
+      io.spindle.nn.Network.foldRelus(inner);
+    }
+
+    /** The number of inner layers, and inner layer i (for tests). */
+    int innerCount() {
+      return inner.length;
+    }
+
+    Layer inner(int i) {
+      return inner[i];
+    }
+
+    @Override
+    public boolean fuseRelu() {
+      relu = true;
+      return true;
     }
 
     @Override
@@ -207,8 +229,14 @@ public record Residual(List<LayerSpec> layers, Shortcut shortcut) implements Lay
       float[] shortcut = projection == null ? in : projection.forward(params, in, n, training);
       float[] y = outputBuffer(n);
       int len = n * outputShape.size();
-      for (int i = 0; i < len; i++) {
-        y[i] = x[i] + shortcut[i];
+      if (relu) {
+        for (int i = 0; i < len; i++) {
+          y[i] = Math.max(0f, x[i] + shortcut[i]);
+        }
+      } else {
+        for (int i = 0; i < len; i++) {
+          y[i] = x[i] + shortcut[i];
+        }
       }
       return y;
     }
@@ -217,12 +245,19 @@ public record Residual(List<LayerSpec> layers, Shortcut shortcut) implements Lay
     public float[] backward(float[] params, float[] grads, float[] in, float[] gradOutput,
         int n, boolean computeGradInput) {
       float[] g = gradOutput;
+      if (relu) {
+        int len = n * outputShape.size();
+        masked = ensure(masked, len);
+        Loops.reluGradientSum(output, gradOutput, 0, masked, 0, len);
+        g = masked;
+      }
+      float[] sumGrad = g;
       for (int i = inner.length - 1; i >= 0; i--) {
         float[] layerIn = i == 0 ? in : inner[i - 1].lastOutput();
         g = inner[i].backward(params, grads, layerIn, g, n, i > 0 || computeGradInput);
       }
-      float[] shortcutGrad = projection == null ? gradOutput
-          : projection.backward(params, grads, in, gradOutput, n, computeGradInput);
+      float[] shortcutGrad = projection == null ? sumGrad
+          : projection.backward(params, grads, in, sumGrad, n, computeGradInput);
       if (!computeGradInput) {
         return null;
       }
