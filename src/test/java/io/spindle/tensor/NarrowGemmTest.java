@@ -49,6 +49,25 @@ class NarrowGemmTest {
   }
 
   @Test
+  void tailRowsWhereAEndsTheArray() {
+    // A of exactly lda x k floats from offset 0: the masked loads of the last rows would reach
+    // past the array, so NarrowGemm copies those rows first (LeNet-5's wide input gradient,
+    // a dense layer's 120 units).
+    for (int[] s : new int[][] {{140, 150, 16}, {47, 5, 3}, {120, 400, 64}}) {
+      TIGHT_A.set(true);
+      try {
+        check(Kind.NT, s[0], s[1], s[2], 10);
+        check(Kind.NN, s[0], Math.min(s[1], 48), s[2], 11);
+      } finally {
+        TIGHT_A.set(false);
+      }
+    }
+  }
+
+  /** Whether {@link #check} lays A out tight: offset 0, leading dimension m, no floats after. */
+  private static final ThreadLocal<Boolean> TIGHT_A = ThreadLocal.withInitial(() -> false);
+
+  @Test
   void blasRoutesOnlyNarrowShapes() {
     assertTrue(NarrowGemm.suits(784, 6, 25));
     assertFalse(NarrowGemm.suits(256, 256, 256), "wide products stay with the BLAS");
@@ -79,10 +98,11 @@ class NarrowGemmTest {
     boolean transA = kind == Kind.TN;
     boolean transB = kind == Kind.NT;
     // Leading dimensions beyond the matrices and offsets into the arrays, as the layers use.
-    int lda = (transA ? k : m) + 3;
+    boolean tight = TIGHT_A.get();
+    int lda = (transA ? k : m) + (tight ? 0 : 3);
     int ldb = (transB ? n : k) + 1;
     int ldc = m + 2;
-    int aOff = 5;
+    int aOff = tight ? 0 : 5;
     int bOff = 2;
     int cOff = 9;
     float[] a = random(rng, aOff + lda * (transA ? m : k));
