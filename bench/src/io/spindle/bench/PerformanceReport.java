@@ -578,7 +578,9 @@ public final class PerformanceReport {
           + " taps; a metered pass): the ceiling the aggregate could reach with"
           + " free im2col, reorders and activations. Which products run on the BLAS and which"
           + " on Spindle's narrow kernels follows `kernel-routes.properties`, measured by"
-          + " `bench/kernel-routes.sh`.");
+          + " `bench/kernel-routes.sh` (for native OpenBLAS, per core type: a row run with"
+          + " OPENBLAS_CORETYPE follows that type's lines, e.g. `JNIBLAS-Haswell`, a row on"
+          + " OpenBLAS's own choice the `JNIBLAS` lines).");
       line("");
       line("| network | BLAS | images/s | conv+dense GFLOP/s | of sgemm 256^3 | of core peak |"
           + " sgemm GFLOP/s | core peak GFLOP/s |");
