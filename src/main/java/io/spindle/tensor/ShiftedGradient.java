@@ -93,12 +93,14 @@ public final class ShiftedGradient {
   public void inputGradient(float[] pixelMajor, int rows, float[] weights, int wOff, int n,
       float[] dx) {
     int q = n * exampleStride;
-    int plane = margin + q + trailing;
-    if (plane != planeLength || bordered.length < (long) (filters + 1) * plane) {
-      // Borders and gaps are never written, so they stay zero while n stays the same.
-      planeLength = plane;
-      bordered = new float[(filters + 1) * plane];
+    if (margin + q + trailing > planeLength) {
+      // Sized for the largest batch so far: example j's positions do not depend on n, and the
+      // borders and gaps, never written, stay zero. After a larger batch the examples past n
+      // hold stale values, which only the thrown-away positions of the last example read.
+      planeLength = margin + q + trailing;
+      bordered = new float[(filters + 1) * planeLength];
     }
+    int plane = planeLength;
     for (int f = 0; f < filters; f++) {
       int src = f * rows;
       for (int j = 0; j < n; j++) {
