@@ -61,17 +61,55 @@ final class NarrowGemm {
   private static final int ROW_BLOCK = 32 * L;
 
   /**
-   * B(t, j) is {@code b[bOff + t * bRow + j * bCol]}. The register blocks are methods of their
-   * own: in one large method C2 sometimes gave up inlining the Vector-API calls, which then
-   * ran boxed, 10x slower (bench/engine.sh, VectorBLAS, varying from run to run).
-   *
-   * <p>Every shape runs the cache-blocked 2 x 4 kernel, few taps included: one broadcast of B
-   * feeds two vectors of rows. Until this stop LeNet-5's layers (k = 25, 150, and the dense
-   * layers' 16-400) ran a one-vector loop, once measured faster at load ~3.7; on a quiet
-   * machine the 2 x 4 kernel took the VectorBLAS train step from 9,200-10,300 to 11,300-12,000
-   * images/s (conv1 forward 1.04-1.3 -> 0.86-0.93 ms, dense 120 forward 0.35-0.93 -> 0.15).
+   * B(t, j) is {@code b[bOff + t * bRow + j * bCol]}. Groups of eight columns run the 2 x 8
+   * kernel over pairs of vectors of rows; the columns and rows it leaves go to the 2 x 4
+   * kernel ({@link #product2x4}). The register blocks are methods of their own: in one large
+   * method C2 sometimes gave up inlining the Vector-API calls, which then ran boxed, 10x slower
+   * (bench/engine.sh, VectorBLAS, varying from run to run).
    */
   private static void product(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
+      int bOff, int bRow, int bCol, float beta, float[] c, int cOff, int ldc) {
+    int pairRows = m - m % (2 * L);
+    int eightColumns = pairRows == 0 ? 0 : n - n % 8;
+    float[] sums = beta == 0f ? null : BLOCK_SUMS.get();
+    for (int r0 = 0; r0 < pairRows; r0 += ROW_BLOCK) {
+      int r1 = Math.min(pairRows, r0 + ROW_BLOCK);
+      for (int j = 0; j < eightColumns; j += 8) {
+        int b0 = bOff + j * bCol;
+        int c0 = cOff + j * ldc;
+        for (int r = r0; r < r1; r += 2 * L) {
+          if (sums == null) {
+            block2x8(k, a, aOff + r, lda, b, b0, bRow, bCol, c, c0 + r, ldc);
+          } else {
+            block2x8(k, a, aOff + r, lda, b, b0, bRow, bCol, sums, 0, 2 * L);
+            addBlock2x8(sums, beta, c, c0 + r, ldc);
+          }
+        }
+      }
+    }
+    if (eightColumns > 0 && pairRows < m) {
+      product2x4(m - pairRows, eightColumns, k, a, aOff + pairRows, lda, b, bOff, bRow, bCol,
+          beta, c, cOff + pairRows, ldc);
+    }
+    if (eightColumns < n) {
+      product2x4(m, n - eightColumns, k, a, aOff, lda, b, bOff + eightColumns * bCol, bRow,
+          bCol, beta, c, cOff + eightColumns * ldc, ldc);
+    }
+  }
+
+  /** One 2 x 8 block of sums (2 vectors by 8 columns) for products with beta != 0, per thread. */
+  private static final ThreadLocal<float[]> BLOCK_SUMS =
+      ThreadLocal.withInitial(() -> new float[2 * L * 8]);
+
+  /**
+   * Every shape the 2 x 8 kernel leaves runs the cache-blocked 2 x 4 kernel, few taps included:
+   * one broadcast of B feeds two vectors of rows. Before it, LeNet-5's layers (k = 25, 150, and
+   * the dense layers' 16-400) ran a one-vector loop, once measured faster at load ~3.7; on
+   * a quiet machine the 2 x 4 kernel took the VectorBLAS train step from 9,200-10,300 to
+   * 11,300-12,000 images/s (conv1 forward 1.04-1.3 -> 0.86-0.93 ms, dense 120 forward
+   * 0.35-0.93 -> 0.15).
+   */
+  private static void product2x4(int m, int n, int k, float[] a, int aOff, int lda, float[] b,
       int bOff, int bRow, int bCol, float beta, float[] c, int cOff, int ldc) {
     // Pairs of vectors here; the rows left (under two vectors) go to the simple loop, a
     // compiled method of its own. Calling a one-vector block from this method instead made
@@ -276,6 +314,100 @@ final class NarrowGemm {
     store(u3, beta, c, ct + 3 * ldc + L);
   }
 
+  /**
+   * Two vectors of rows by eight columns: 16 accumulators, each broadcast of B feeds two
+   * multiply-adds and each vector of A eight. Against the 2 x 4 kernel A is read from cache
+   * half as often: 1.5-2x on the residual network's products (12544 x 24 x 216: 83 -> 105-150
+   * GFLOP/s; 4096 x 48 x 48: 74 -> 138). A 3 x 8 block (24 accumulators) measured up to 200
+   * GFLOP/s, but in a third to a half of JVMs C2 compiled it into code that ran at 45-60, the
+   * same code on the same data (a register allocation short of AVX-512's 32 registers, by
+   * its look); the 2 x 8 block never fell below 80 in the same test.
+   *
+   * <p>It writes C = A B: with beta, C's old values and their scaling would push the method
+   * past C2's node budget for inlining, and the calls left un-inlined then take boxed vectors
+   * (5x slower). Products with beta != 0 write to a scratch block that {@link #addBlock2x8}
+   * adds in.
+   */
+  private static void block2x8(int k, float[] a, int at, int lda, float[] b, int bt, int bRow,
+      int bCol, float[] c, int ct, int ldc) {
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector s0 = zero;
+    FloatVector s1 = zero;
+    FloatVector s2 = zero;
+    FloatVector s3 = zero;
+    FloatVector s4 = zero;
+    FloatVector s5 = zero;
+    FloatVector s6 = zero;
+    FloatVector s7 = zero;
+    FloatVector u0 = zero;
+    FloatVector u1 = zero;
+    FloatVector u2 = zero;
+    FloatVector u3 = zero;
+    FloatVector u4 = zero;
+    FloatVector u5 = zero;
+    FloatVector u6 = zero;
+    FloatVector u7 = zero;
+    for (int t = 0; t < k; t++, at += lda, bt += bRow) {
+      FloatVector x = FloatVector.fromArray(S, a, at);
+      FloatVector y = FloatVector.fromArray(S, a, at + L);
+      FloatVector w = FloatVector.broadcast(S, b[bt]);
+      s0 = x.fma(w, s0);
+      u0 = y.fma(w, u0);
+      w = FloatVector.broadcast(S, b[bt + bCol]);
+      s1 = x.fma(w, s1);
+      u1 = y.fma(w, u1);
+      w = FloatVector.broadcast(S, b[bt + 2 * bCol]);
+      s2 = x.fma(w, s2);
+      u2 = y.fma(w, u2);
+      w = FloatVector.broadcast(S, b[bt + 3 * bCol]);
+      s3 = x.fma(w, s3);
+      u3 = y.fma(w, u3);
+      w = FloatVector.broadcast(S, b[bt + 4 * bCol]);
+      s4 = x.fma(w, s4);
+      u4 = y.fma(w, u4);
+      w = FloatVector.broadcast(S, b[bt + 5 * bCol]);
+      s5 = x.fma(w, s5);
+      u5 = y.fma(w, u5);
+      w = FloatVector.broadcast(S, b[bt + 6 * bCol]);
+      s6 = x.fma(w, s6);
+      u6 = y.fma(w, u6);
+      w = FloatVector.broadcast(S, b[bt + 7 * bCol]);
+      s7 = x.fma(w, s7);
+      u7 = y.fma(w, u7);
+    }
+    int ct1 = ct + ldc;
+    int ct2 = ct1 + ldc;
+    int ct3 = ct2 + ldc;
+    int ct4 = ct3 + ldc;
+    int ct5 = ct4 + ldc;
+    int ct6 = ct5 + ldc;
+    int ct7 = ct6 + ldc;
+    s0.intoArray(c, ct);
+    u0.intoArray(c, ct + L);
+    s1.intoArray(c, ct1);
+    u1.intoArray(c, ct1 + L);
+    s2.intoArray(c, ct2);
+    u2.intoArray(c, ct2 + L);
+    s3.intoArray(c, ct3);
+    u3.intoArray(c, ct3 + L);
+    s4.intoArray(c, ct4);
+    u4.intoArray(c, ct4 + L);
+    s5.intoArray(c, ct5);
+    u5.intoArray(c, ct5 + L);
+    s6.intoArray(c, ct6);
+    u6.intoArray(c, ct6 + L);
+    s7.intoArray(c, ct7);
+    u7.intoArray(c, ct7 + L);
+  }
+
+  /** C(2 vectors x 8 columns at ct) = sums + beta C. */
+  private static void addBlock2x8(float[] sums, float beta, float[] c, int ct, int ldc) {
+    for (int q = 0; q < 8; q++, ct += ldc) {
+      store(FloatVector.fromArray(S, sums, 2 * q * L), beta, c, ct);
+      store(FloatVector.fromArray(S, sums, (2 * q + 1) * L), beta, c, ct + L);
+    }
+  }
+
   private static void block1x1(int k, float[] a, int at, int lda, float[] b, int bt, int bRow,
       float beta, float[] c, int ct) {
     FloatVector s0 = FloatVector.zero(S);
@@ -286,12 +418,15 @@ final class NarrowGemm {
   }
 
   /**
-   * Inner-dimension chunk of {@link #sgemmTN}: the chunk's m + n vectors (at most 4 KiB each)
-   * stay in L2 while every block of C sweeps them. Unchunked, each 2 x 4 block streamed its
-   * six vectors from memory: LeNet-5's conv1 weight gradient (25 x 6 over 50,176 pixels)
-   * read 26 MB per batch.
+   * Inner-dimension chunk of {@link #sgemmTN}: while one group of four rows of A^T (64 KiB)
+   * is swept by every group of columns, the chunk's n columns of B (at most 16 KiB each, 768
+   * KiB at n = 48) stay in L2. Unchunked, each 4 x 4 block streamed its eight vectors from
+   * memory: LeNet-5's conv1 weight gradient (25 x 6 over 50,176 pixels) read 26 MB per batch.
+   * Shorter chunks (64 vectors) cost more in the sixteen lane sums each block ends with: on the
+   * residual network's weight gradients (216 x 24 x 12544, 432 x 48 x 3136) 94-96 against
+   * 100-109 GFLOP/s.
    */
-  static final int TN_CHUNK = 64 * L;
+  static final int TN_CHUNK = 256 * L;
 
   /**
    * C = A^T B + beta C for A stored k x m and B k x n (column-major), n narrow and k long: a

@@ -20,12 +20,14 @@ class NarrowGemmTest {
 
   @Test
   void forwardProductNN() {
-    // Row counts around the 2-vector blocks and the 512-row cache blocks, 1-7 and 48 columns;
-    // from 192 taps the cache-blocked kernel, whose rows short of two vectors go to the simple
-    // loop and its masked tail.
+    // Row counts around the 3- and 2-vector blocks and the cache blocks, 1-7, 8-multiples
+    // and odd column counts past them; the 3 x 8 kernel's leftover rows and columns go to the
+    // 2 x 4 kernel, whose rows short of two vectors go to the simple loop and its masked tail.
     for (int[] s : new int[][] {{33, 1, 4}, {47, 5, 4}, {784, 6, 25}, {257, 16, 150},
         {100, 32, 7}, {513, 3, 5}, {6400, 16, 150}, {49, 48, 24}, {545, 7, 9}, {1040, 2, 4},
-        {3136, 48, 216}, {120, 64, 400}, {1000, 9, 200}, {40, 4, 300}, {47, 5, 192}}) {
+        {3136, 48, 216}, {120, 64, 400}, {1000, 9, 200}, {40, 4, 300}, {47, 5, 192},
+        {48, 8, 4}, {145, 24, 216}, {1009, 17, 13}, {97, 23, 5}, {143, 40, 30}, {96, 12, 9},
+        {1000, 64, 24}}) {
       assertTrue(NarrowGemm.suits(s[0], s[1], s[2]));
       check(Kind.NN, s[0], s[1], s[2], 7);
     }
@@ -34,7 +36,7 @@ class NarrowGemmTest {
   @Test
   void inputGradientProductNT() {
     for (int[] s : new int[][] {{100, 150, 16}, {784, 25, 6}, {47, 5, 3}, {33, 6, 32},
-        {140, 150, 16}}) {
+        {140, 150, 16}, {3136, 216, 48}, {529, 27, 24}}) {
       assertTrue(NarrowGemm.suitsNT(s[0], s[1], s[2]));
       check(Kind.NT, s[0], s[1], s[2], 9);
     }
