@@ -317,11 +317,12 @@ final class NarrowGemm {
   /**
    * Two vectors of rows by eight columns: 16 accumulators, each broadcast of B feeds two
    * multiply-adds and each vector of A eight. Against the 2 x 4 kernel A is read from cache
-   * half as often: 1.5-2x on the residual network's products (12544 x 24 x 216: 83 -> 105-150
+   * half as often: 1.3-1.9x on the residual network's products (12544 x 24 x 216: 83 -> 105
    * GFLOP/s; 4096 x 48 x 48: 74 -> 138). A 3 x 8 block (24 accumulators) measured up to 200
-   * GFLOP/s, but in a third to a half of JVMs C2 compiled it into code that ran at 45-60, the
-   * same code on the same data (a register allocation short of AVX-512's 32 registers, by
-   * its look); the 2 x 8 block never fell below 80 in the same test.
+   * GFLOP/s, but in a third to a half of fresh JVMs C2 compiled it into code that ran at 45-60,
+   * the same code on the same data. Fixing object alignment, OSR and tiered compilation did not
+   * change that; its 24 accumulators leave AVX-512's 32 registers little room, one guess. The
+   * 2 x 8 block never fell below 79 in the same test.
    *
    * <p>It writes C = A B: with beta, C's old values and their scaling would push the method
    * past C2's node budget for inlining, and the calls left un-inlined then take boxed vectors
