@@ -112,6 +112,28 @@ public final class Blas {
     }
   }
 
+  /**
+   * C = A B where A's column t starts at {@code aOff + aCol[t]} ({@link NarrowGemm#sgemmColumns}:
+   * a convolution over shifted views of its input, see {@link ShiftedConv}), metered like
+   * {@link #sgemm}. Only where {@link #route} sends the same shape's plain product to
+   * NarrowGemm; m must be a multiple of {@link #columnRowUnit}.
+   */
+  static void sgemmColumns(int m, int n, int k, float[] a, int aOff, int[] aCol, float[] b,
+      int bOff, int bRow, int bCol, float[] c, int cOff, int ldc) {
+    Meter meter = METER.get();
+    long cpu = meter == null ? 0 : THREADS.getCurrentThreadCpuTime();
+    long wall = meter == null ? 0 : System.nanoTime();
+    NarrowGemm.sgemmColumns(m, n, k, a, aOff, aCol, b, bOff, bRow, bCol, c, cOff, ldc);
+    if (meter != null) {
+      meter.add(cpu, wall, 2.0 * m * n * k);
+    }
+  }
+
+  /** The row multiple of {@link #sgemmColumns} (needs the Vector API). */
+  static int columnRowUnit() {
+    return NarrowGemm.columnRowUnit();
+  }
+
   /** Whether a {@link NarrowGemm} kernel exists for this layout and shape. */
   public static boolean narrowFits(boolean transA, boolean transB, int m, int n, int k) {
     if (!VECTOR_API) {

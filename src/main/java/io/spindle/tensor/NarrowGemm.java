@@ -401,6 +401,135 @@ final class NarrowGemm {
     u7.intoArray(c, ct7 + L);
   }
 
+  /** Rows of {@link #sgemmColumns}' products come in multiples of this: two vectors. */
+  static int columnRowUnit() {
+    return 2 * L;
+  }
+
+  /**
+   * C = A B for an A whose columns are views into one array at arbitrary offsets: column t
+   * starts at {@code aOff + aCol[t]}. That is a stride-1 convolution without a column matrix
+   * (see {@link ShiftedConv}): tap (c, ky, kx) of every output pixel is the zero-bordered
+   * input plane c shifted by ky rows and kx columns, so the k taps are k offsets into the
+   * same few planes, which stay in cache while the 2 x 8 block sweeps them. B(t, j) is
+   * {@code b[bOff + t * bRow + j * bCol]}; m must be a multiple of {@link #columnRowUnit}.
+   */
+  static void sgemmColumns(int m, int n, int k, float[] a, int aOff, int[] aCol, float[] b,
+      int bOff, int bRow, int bCol, float[] c, int cOff, int ldc) {
+    if (m % (2 * L) != 0 || aCol.length < k) {
+      throw new IllegalArgumentException("sgemmColumns: m = " + m + " must be a multiple of "
+          + 2 * L + " and the offset table (" + aCol.length + ") cover k = " + k);
+    }
+    int eightColumns = n - n % 8;
+    for (int r0 = 0; r0 < m; r0 += ROW_BLOCK) {
+      int r1 = Math.min(m, r0 + ROW_BLOCK);
+      int j = 0;
+      for (; j < eightColumns; j += 8) {
+        for (int r = r0; r < r1; r += 2 * L) {
+          block2x8Columns(k, a, aOff + r, aCol, b, bOff + j * bCol, bRow, bCol, c,
+              cOff + j * ldc + r, ldc);
+        }
+      }
+      for (; j < n; j++) {
+        for (int r = r0; r < r1; r += 2 * L) {
+          block2x1Columns(k, a, aOff + r, aCol, b, bOff + j * bCol, bRow, c, cOff + j * ldc + r);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link #block2x8} with A's columns at {@code at + aCol[t]}: the same 16 accumulators, one
+   * offset load per tap more.
+   */
+  private static void block2x8Columns(int k, float[] a, int at, int[] aCol, float[] b, int bt,
+      int bRow, int bCol, float[] c, int ct, int ldc) {
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector s0 = zero;
+    FloatVector s1 = zero;
+    FloatVector s2 = zero;
+    FloatVector s3 = zero;
+    FloatVector s4 = zero;
+    FloatVector s5 = zero;
+    FloatVector s6 = zero;
+    FloatVector s7 = zero;
+    FloatVector u0 = zero;
+    FloatVector u1 = zero;
+    FloatVector u2 = zero;
+    FloatVector u3 = zero;
+    FloatVector u4 = zero;
+    FloatVector u5 = zero;
+    FloatVector u6 = zero;
+    FloatVector u7 = zero;
+    for (int t = 0; t < k; t++, bt += bRow) {
+      int from = at + aCol[t];
+      FloatVector x = FloatVector.fromArray(S, a, from);
+      FloatVector y = FloatVector.fromArray(S, a, from + L);
+      FloatVector w = FloatVector.broadcast(S, b[bt]);
+      s0 = x.fma(w, s0);
+      u0 = y.fma(w, u0);
+      w = FloatVector.broadcast(S, b[bt + bCol]);
+      s1 = x.fma(w, s1);
+      u1 = y.fma(w, u1);
+      w = FloatVector.broadcast(S, b[bt + 2 * bCol]);
+      s2 = x.fma(w, s2);
+      u2 = y.fma(w, u2);
+      w = FloatVector.broadcast(S, b[bt + 3 * bCol]);
+      s3 = x.fma(w, s3);
+      u3 = y.fma(w, u3);
+      w = FloatVector.broadcast(S, b[bt + 4 * bCol]);
+      s4 = x.fma(w, s4);
+      u4 = y.fma(w, u4);
+      w = FloatVector.broadcast(S, b[bt + 5 * bCol]);
+      s5 = x.fma(w, s5);
+      u5 = y.fma(w, u5);
+      w = FloatVector.broadcast(S, b[bt + 6 * bCol]);
+      s6 = x.fma(w, s6);
+      u6 = y.fma(w, u6);
+      w = FloatVector.broadcast(S, b[bt + 7 * bCol]);
+      s7 = x.fma(w, s7);
+      u7 = y.fma(w, u7);
+    }
+    int ct1 = ct + ldc;
+    int ct2 = ct1 + ldc;
+    int ct3 = ct2 + ldc;
+    int ct4 = ct3 + ldc;
+    int ct5 = ct4 + ldc;
+    int ct6 = ct5 + ldc;
+    int ct7 = ct6 + ldc;
+    s0.intoArray(c, ct);
+    u0.intoArray(c, ct + L);
+    s1.intoArray(c, ct1);
+    u1.intoArray(c, ct1 + L);
+    s2.intoArray(c, ct2);
+    u2.intoArray(c, ct2 + L);
+    s3.intoArray(c, ct3);
+    u3.intoArray(c, ct3 + L);
+    s4.intoArray(c, ct4);
+    u4.intoArray(c, ct4 + L);
+    s5.intoArray(c, ct5);
+    u5.intoArray(c, ct5 + L);
+    s6.intoArray(c, ct6);
+    u6.intoArray(c, ct6 + L);
+    s7.intoArray(c, ct7);
+    u7.intoArray(c, ct7 + L);
+  }
+
+  /** One column of C for {@link #sgemmColumns}' filters past the last group of eight. */
+  private static void block2x1Columns(int k, float[] a, int at, int[] aCol, float[] b, int bt,
+      int bRow, float[] c, int ct) {
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector u0 = FloatVector.zero(S);
+    for (int t = 0; t < k; t++, bt += bRow) {
+      int from = at + aCol[t];
+      FloatVector w = FloatVector.broadcast(S, b[bt]);
+      s0 = FloatVector.fromArray(S, a, from).fma(w, s0);
+      u0 = FloatVector.fromArray(S, a, from + L).fma(w, u0);
+    }
+    s0.intoArray(c, ct);
+    u0.intoArray(c, ct + L);
+  }
+
   /** C(2 vectors x 8 columns at ct) = sums + beta C. */
   private static void addBlock2x8(float[] sums, float beta, float[] c, int ct, int ldc) {
     for (int q = 0; q < 8; q++, ct += ldc) {

@@ -2,8 +2,10 @@ package io.spindle.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +70,67 @@ class NarrowGemmTest {
 
   /** Whether {@link #check} lays A out tight: offset 0, leading dimension m, no floats after. */
   private static final ThreadLocal<Boolean> TIGHT_A = ThreadLocal.withInitial(() -> false);
+
+  @Test
+  void productOverColumnOffsets() {
+    // A's columns at arbitrary, overlapping and unordered offsets into one array (a shifted
+    // convolution's taps); filter counts past groups of eight (1-7 single columns), row counts
+    // of one and several cache blocks. C's rows past m and its other entries stay untouched.
+    int unit = NarrowGemm.columnRowUnit();
+    SplittableRandom rng = new SplittableRandom(20261206L);
+    for (int[] s : new int[][] {{unit, 1, 1}, {unit, 8, 9}, {3 * unit, 13, 27},
+        {40 * unit, 24, 216}, {17 * unit, 48, 432}, {2 * unit, 7, 5}, {33 * unit, 17, 31}}) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      int span = m + 3 * unit + 50;
+      float[] a = new float[span + 8 * k];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (float) (rng.nextDouble() * 2 - 1);
+      }
+      int[] cols = new int[k];
+      for (int t = 0; t < k; t++) {
+        cols[t] = rng.nextInt(a.length - m - 5 - 3);  // some overlap, any order
+      }
+      int aOff = 3;
+      int ldc = m + 5;
+      int bRow = 1;
+      int bCol = k + 2;
+      float[] b = new float[7 + bCol * n];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = (float) (rng.nextDouble() * 2 - 1);
+      }
+      float[] c = new float[11 + ldc * n];
+      Arrays.fill(c, 42f);
+      NarrowGemm.sgemmColumns(m, n, k, a, aOff, cols, b, 7, bRow, bCol, c, 11, ldc);
+      for (int j = 0; j < n; j++) {
+        for (int i = 0; i < ldc; i++) {
+          float got = c[11 + j * ldc + i];
+          if (i >= m) {
+            assertEquals(42f, got, "row " + i + " past m, column " + j);
+            continue;
+          }
+          double want = 0;
+          for (int t = 0; t < k; t++) {
+            want += (double) a[aOff + cols[t] + i] * b[7 + t * bRow + j * bCol];
+          }
+          assertEquals(want, got, 1e-4 * (1 + Math.sqrt(k)),
+              "m=" + m + " n=" + n + " k=" + k + " (" + i + ", " + j + ")");
+        }
+      }
+      for (int i = 0; i < 11; i++) {
+        assertEquals(42f, c[i], "before C");
+      }
+    }
+  }
+
+  @Test
+  void columnOffsetProductRejectsPartialBlocks() {
+    int unit = NarrowGemm.columnRowUnit();
+    assertThrows(IllegalArgumentException.class,
+        () -> NarrowGemm.sgemmColumns(unit + 1, 1, 1, new float[4 * unit], 0, new int[] {0},
+            new float[1], 0, 1, 1, new float[4 * unit], 0, 2 * unit));
+  }
 
   @Test
   void blasRoutesOnlyNarrowShapes() {

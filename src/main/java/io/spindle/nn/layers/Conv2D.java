@@ -8,7 +8,7 @@ import io.spindle.tensor.DirectConv;
 import io.spindle.tensor.Im2col;
 import io.spindle.tensor.Loops;
 import io.spindle.tensor.Shape;
-import io.spindle.tensor.ShiftedGradient;
+import io.spindle.tensor.ShiftedConv;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -145,7 +145,7 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
    * over as many examples as {@code GRAD_COLUMN_FLOATS} allows.
    *
    * <p>For stride-1 layers with "same"-style padding the input gradient is now one product per
-   * kernel tap over the whole batch ({@link ShiftedGradient}), with no column gradient and
+   * kernel tap over the whole batch ({@link ShiftedConv}), with no column gradient and
    * no col2im: backward per layer at batch 64, one thread, native / VectorBLAS ms, the
    * residual network's 24-channel 14x14 layer 8.5-8.0 -> 4.3-5.1 / 5.2-5.3 -> 4.1-4.2, its
    * 48-channel 7x7 one 4.3-4.9 -> 2.8-3.0 / 6.1-6.4 -> 3.6-4.6 (interleaved runs on a busy
@@ -168,7 +168,7 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
     static final long WIDE_MAX_EXTRA = 10;
 
     /**
-     * The most product rows per input pixel of {@link ShiftedGradient}: the residual network's
+     * The most product rows per input pixel of {@link ShiftedConv}: the residual network's
      * 14x14 layers have 1.15, its 7x7 ones 1.31, LeNet-5's conv2 (5x5, no padding) 1.96 and
      * keeps the wide layout.
      */
@@ -197,8 +197,13 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
     private final int biasOffset;
     /** Whether the input gradient goes through im2col's wide layout (see gradInputWide). */
     private final boolean wideGradInput;
-    /** The input gradient as one product per tap (stride 1, see ShiftedGradient), or null. */
-    private final ShiftedGradient shifted;
+    /**
+     * Stride-1 products over shifted views of the bordered planes (see ShiftedConv), or null:
+     * the input gradient always, forward and weight gradient where it routes narrow.
+     */
+    private final ShiftedConv shifted;
+    /** Whether the last forward ran through {@link #shifted} (backward then does too). */
+    private boolean shiftedForward;
     /** The direct convolution for forward and weight gradient, or null for im2col + sgemm. */
     private final DirectConv direct;
     /** The batch, zero-bordered for {@link #direct}, kept from forward for the weight gradient. */
@@ -229,10 +234,10 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
       this.wideGradInput = im2col.hasWideLayout()
           && (long) (im2col.wideRows() - pixels) * filters <= WIDE_MAX_EXTRA * pixels;
       this.shifted = spec.strideH == 1 && spec.strideW == 1
-          && ShiftedGradient.fits(spec.kernelH, spec.kernelW, spec.padH, spec.padW)
-          && ShiftedGradient.waste(input, spec.kernelH, spec.kernelW, spec.padH, spec.padW)
+          && ShiftedConv.fits(spec.kernelH, spec.kernelW, spec.padH, spec.padW)
+          && ShiftedConv.waste(input, spec.kernelH, spec.kernelW, spec.padH, spec.padW)
               <= SHIFTED_MAX_WASTE
-          ? new ShiftedGradient(input, filters, spec.kernelH, spec.kernelW, spec.padH, spec.padW)
+          ? new ShiftedConv(input, filters, spec.kernelH, spec.kernelW, spec.padH, spec.padW)
           : null;
       this.direct = spec.strideH == 1 && spec.strideW == 1 && taps <= DIRECT_MAX_TAPS
           && DirectConv.available()
@@ -243,6 +248,11 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
     /** Caps the column gradient of one input-gradient product (for tests). */
     void gradColumnFloats(long floats) {
       gradColumnFloats = floats;
+    }
+
+    /** Whether the last forward ran over shifted views ({@link ShiftedConv}; for tests). */
+    boolean isShiftedForward() {
+      return shiftedForward;
     }
 
     /** Whether forward and weight gradient run {@link DirectConv} (for tests). */
@@ -268,6 +278,11 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
           direct.border(input, j * inSize, bordered, j);
           direct.forward(bordered, j, relu, out, j * outSize);
         }
+        return out;
+      }
+      shiftedForward = direct == null && shifted != null && shifted.forwardRoutesNarrow(n);
+      if (shiftedForward) {
+        shifted.forward(input, n, params, paramOffset, biasOffset, relu, out);
         return out;
       }
       // One spare column: netlib's bounds check wants offset + K * ld floats even for a
@@ -323,6 +338,9 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
         for (int j = 0; j < n; j++) {
           direct.addWeightGradient(bordered, j, pixelMajor, j * pixels, rows, grads, paramOffset);
         }
+      } else if (shiftedForward) {
+        shifted.borderOutputGradient(pixelMajor, rows, n);
+        shifted.addWeightGradient(n, grads, paramOffset);
       } else {
         Blas.sgemm(true, false, taps, filters, rows, 1f, col, 0, rows, pixelMajor, 0, rows, 1f,
             grads, paramOffset, taps);
@@ -332,7 +350,10 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
       }
       float[] dx = gradInputBuffer(n);
       if (shifted != null) {
-        shifted.inputGradient(pixelMajor, rows, params, paramOffset, n, dx);
+        if (!shiftedForward) {
+          shifted.borderOutputGradient(pixelMajor, rows, n);
+        }
+        shifted.inputGradient(params, paramOffset, n, dx);
         return dx;
       }
       if (wideGradInput) {

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spindle.nn.Init;
 import io.spindle.nn.Layer;
+import io.spindle.tensor.Blas;
 import io.spindle.tensor.DirectConv;
+import io.spindle.tensor.Im2col;
 import io.spindle.tensor.Shape;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,38 @@ class Conv2DPathsTest {
       {2, 9, 9, 3, 6, 6, 0, 0},           // 72 taps at stride 1 with a thin output
   };
 
+  /**
+   * Geometries of the shifted path (stride 1, more taps than the direct path takes, padding
+   * below the kernel): filter counts past groups of eight, non-square kernels and images,
+   * 1x1 kernels, no padding.
+   */
+  private static final int[][] SHIFTED_GEOMETRIES = {
+      {24, 14, 14, 24, 3, 3, 1, 1},  // the residual network's first block
+      {48, 7, 7, 48, 3, 3, 1, 1},    // its 7x7 block
+      {4, 9, 13, 5, 3, 3, 1, 1},     // 36 taps, 5 filters (single columns only)
+      {6, 12, 12, 13, 5, 3, 2, 1},   // non-square kernel, 8 + 5 filters
+      {40, 6, 6, 3, 1, 1, 0, 0},     // a 1x1 convolution
+      {4, 16, 16, 9, 3, 3, 0, 0},    // no padding: outW < W
+      {33, 9, 9, 1, 3, 3, 1, 1},     // one filter, batches under one block of rows
+  };
+
+  @Test
+  void shiftedPathMatchesDoublePrecisionLoops() {
+    SplittableRandom rng = new SplittableRandom(20261208L);
+    for (int[] g : SHIFTED_GEOMETRIES) {
+      for (boolean relu : new boolean[] {false, true}) {
+        Conv2D.Instance layer = check(g, relu, false, 0, rng);
+        // Forward and weight gradient go through the shifted views where the routing sends
+        // the im2col product to NarrowGemm (under VectorBLAS and OpenBLAS's Haswell kernels,
+        // the CI's two runs), else through im2col; the input gradient always.
+        int k = g[0] * g[4] * g[5];
+        int pixels = Im2col.outSize(g[1], g[4], 1, g[6]) * Im2col.outSize(g[2], g[5], 1, g[7]);
+        assertEquals(Blas.route(false, false, 4 * pixels, g[3], k) == Blas.Kernel.NARROW,
+            layer.isShiftedForward(), "shifted forward for " + describe(g));
+      }
+    }
+  }
+
   @Test
   void directPathMatchesDoublePrecisionLoops() {
     assertTrue(DirectConv.available(), "the test JVM has the Vector API");
@@ -88,8 +122,8 @@ class Conv2DPathsTest {
    * One geometry on the path {@code direct} says; {@code chunkExamples} > 0 caps the examples
    * per input-gradient product of the im2col path.
    */
-  private static void check(int[] g, boolean relu, boolean direct, long chunkExamples,
-      SplittableRandom rng) {
+  private static Conv2D.Instance check(int[] g, boolean relu, boolean direct,
+      long chunkExamples, SplittableRandom rng) {
     int c = g[0], h = g[1], w = g[2], f = g[3], kh = g[4], kw = g[5], ph = g[6], pw = g[7];
     int sh = g.length > 8 ? g[8] : 1;
     int sw = g.length > 8 ? g[9] : 1;
@@ -177,6 +211,7 @@ class Conv2DPathsTest {
         assertEquals(before[i], grads[i], what + ": gradients before the layer's offset");
       }
     }
+    return layer;
   }
 
   private static String describe(int[] g) {
