@@ -129,6 +129,22 @@ public final class Blas {
     }
   }
 
+  /**
+   * C += A^T B where A's column i starts at {@code aCol[i]} ({@link NarrowGemm#sgemmTNColumns}:
+   * a convolution's weight gradient over shifted views, see {@link ShiftedConv}), metered like
+   * {@link #sgemm}. Only where {@link #route} sends the same shape's A^T B to NarrowGemm.
+   */
+  static void sgemmTNColumns(int m, int n, int k, float[] a, int[] aCol, float[] b, int bOff,
+      int ldb, float[] c, int cOff, int ldc) {
+    Meter meter = METER.get();
+    long cpu = meter == null ? 0 : THREADS.getCurrentThreadCpuTime();
+    long wall = meter == null ? 0 : System.nanoTime();
+    NarrowGemm.sgemmTNColumns(m, n, k, a, aCol, b, bOff, ldb, c, cOff, ldc);
+    if (meter != null) {
+      meter.add(cpu, wall, 2.0 * m * n * k);
+    }
+  }
+
   /** The row multiple of {@link #sgemmColumns} (needs the Vector API). */
   static int columnRowUnit() {
     return NarrowGemm.columnRowUnit();

@@ -265,6 +265,13 @@ public final class ShiftedConv {
           + inExamples + " and an output gradient of " + borderedExamples);
     }
     int q = n * exampleStride;
+    if (Blas.route(true, false, taps, filters, q) == Blas.Kernel.NARROW) {
+      // All taps in one product, added straight into the gradient: its [f][c][ky][kx] order
+      // is the product's K x F column-major result, and the offsets are the forward's.
+      Blas.sgemmTNColumns(taps, filters, q, input, columnOffsets, bordered, margin, planeLength,
+          grads, gOff, taps);
+      return;
+    }
     int kernelTaps = kernelH * kernelW;
     for (int ky = 0, t = 0; ky < kernelH; ky++) {
       for (int kx = 0; kx < kernelW; kx++, t++) {

@@ -125,6 +125,56 @@ class NarrowGemmTest {
   }
 
   @Test
+  void weightGradientOverColumnOffsets() {
+    // C += A^T B with A's columns at arbitrary offsets: taps past groups of four (1-3 single
+    // rows), filters past groups of four, k with a tail short of a vector and past a chunk.
+    SplittableRandom rng = new SplittableRandom(20261209L);
+    for (int[] s : new int[][] {{4, 4, 64}, {216, 24, 5000}, {37, 13, 2 * 4096 + 7},
+        {3, 2, 33}, {9, 1, 100}, {40, 48, 1031}}) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      float[] a = new float[k + 6 * m + 40];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (float) (rng.nextDouble() * 2 - 1);
+      }
+      int[] cols = new int[m];
+      for (int i = 0; i < m; i++) {
+        cols[i] = rng.nextInt(a.length - k + 1);
+      }
+      int bOff = 5;
+      int ldb = k + 3;
+      float[] b = new float[bOff + ldb * n];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = (float) (rng.nextDouble() * 2 - 1);
+      }
+      int cOff = 2;
+      int ldc = m + 1;
+      float[] c = new float[cOff + ldc * n + 3];
+      for (int i = 0; i < c.length; i++) {
+        c[i] = (float) i;
+      }
+      float[] before = c.clone();
+      NarrowGemm.sgemmTNColumns(m, n, k, a, cols, b, bOff, ldb, c, cOff, ldc);
+      for (int idx = 0; idx < c.length; idx++) {
+        int rel = idx - cOff;
+        int j = Math.floorDiv(rel, ldc);
+        int i = rel - j * ldc;
+        if (rel < 0 || j >= n || i >= m) {
+          assertEquals(before[idx], c[idx], "outside C at " + idx);
+          continue;
+        }
+        double want = before[idx];
+        for (int t = 0; t < k; t++) {
+          want += (double) a[cols[i] + t] * b[bOff + j * ldb + t];
+        }
+        assertEquals(want, c[idx], 2e-5 * (Math.abs(before[idx]) + Math.sqrt(k)),
+            "m=" + m + " n=" + n + " k=" + k + " (" + i + ", " + j + ")");
+      }
+    }
+  }
+
+  @Test
   void columnOffsetProductRejectsPartialBlocks() {
     int unit = NarrowGemm.columnRowUnit();
     assertThrows(IllegalArgumentException.class,
