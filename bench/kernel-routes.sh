@@ -4,7 +4,9 @@
 # dense layers at batch shares 8-64 and a sweep of filter counts, on each BLAS backend present
 # (VectorBLAS; native OpenBLAS when installed) against io.spindle.tensor.NarrowGemm; per backend
 # and layout, the narrow-side threshold that minimizes the summed time of the measured
-# shapes is written back. Native OpenBLAS is measured on the kernels the environment names
+# shapes is written back. Then whole stride-1 3x3 convolution layers (forward and backward,
+# batch 64) over shifted views against im2col + the BLAS: the most filters routed to the
+# shifted path (SHIFTED), chosen the same way. Native OpenBLAS is measured on the kernels the environment names
 # (OPENBLAS_CORETYPE, written as JNIBLAS-<type>) and, where it names them, once more on
 # OpenBLAS's own choice for this CPU (written as JNIBLAS).
 #

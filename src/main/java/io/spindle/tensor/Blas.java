@@ -88,6 +88,34 @@ public final class Blas {
         ? Kernel.NARROW : Kernel.BLAS;
   }
 
+  /**
+   * Whether a stride-1 convolution with this many filters runs over shifted views of its
+   * bordered input ({@link ShiftedConv}'s NarrowGemm kernels: forward, weight and input
+   * gradient) rather than im2col + this BLAS: the routing table's {@code SHIFTED} line, which
+   * {@code bench/kernel-routes.sh} measures per backend on whole layers.
+   */
+  public static boolean shiftedConvolution(int filters) {
+    Boolean forced = SHIFTED_OVERRIDE.get();
+    if (!VECTOR_API || filters > NarrowGemm.MAX_COLUMNS) {
+      return false;
+    }
+    return forced != null ? forced : filters <= ROUTES.shifted;
+  }
+
+  /**
+   * Overrides {@link #shiftedConvolution} on the calling thread (null: back to the table), so a
+   * benchmark can time both ways of one layer, as {@link #sgemmOn} does for one product.
+   */
+  public static void overrideShiftedConvolution(Boolean shifted) {
+    if (shifted == null) {
+      SHIFTED_OVERRIDE.remove();
+    } else {
+      SHIFTED_OVERRIDE.set(shifted);
+    }
+  }
+
+  private static final ThreadLocal<Boolean> SHIFTED_OVERRIDE = new ThreadLocal<>();
+
   /** Which kernel runs a product: the BLAS's sgemm or {@link NarrowGemm}'s Vector-API loops. */
   public enum Kernel { BLAS, NARROW }
 
@@ -115,8 +143,7 @@ public final class Blas {
   /**
    * C = A B where A's column t starts at {@code aOff + aCol[t]} ({@link NarrowGemm#sgemmColumns}:
    * a convolution over shifted views of its input, see {@link ShiftedConv}), metered like
-   * {@link #sgemm}. Only where {@link #route} sends the same shape's plain product to
-   * NarrowGemm; m must be a multiple of {@link #columnRowUnit}.
+   * {@link #sgemm}. Needs the Vector API; m must be a multiple of {@link #columnRowUnit}.
    */
   static void sgemmColumns(int m, int n, int k, float[] a, int aOff, int[] aCol, float[] b,
       int bOff, int bRow, int bCol, float[] c, int cOff, int ldc) {
@@ -132,7 +159,7 @@ public final class Blas {
   /**
    * C += A^T B where A's column i starts at {@code aCol[i]} ({@link NarrowGemm#sgemmTNColumns}:
    * a convolution's weight gradient over shifted views, see {@link ShiftedConv}), metered like
-   * {@link #sgemm}. Only where {@link #route} sends the same shape's A^T B to NarrowGemm.
+   * {@link #sgemm}. Needs the Vector API.
    */
   static void sgemmTNColumns(int m, int n, int k, float[] a, int[] aCol, float[] b, int bOff,
       int ldb, float[] c, int cOff, int ldc) {

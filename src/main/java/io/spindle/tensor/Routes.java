@@ -8,7 +8,9 @@ import java.util.Properties;
 /**
  * The routing table of {@link Blas}: for one BLAS backend, the widest narrow side sent to
  * {@link NarrowGemm} per layout (NN: columns n; NT: inner dimension k; TN: columns n), 0 for
- * none, and the fewest rows m ({@code .minRows}). Read from {@code kernel-routes.properties},
+ * none, and the fewest rows m ({@code .minRows}); and the most filters of a stride-1
+ * convolution computed over shifted views ({@code .SHIFTED}, see {@link ShiftedConv}), a
+ * whole layer's choice against im2col + this BLAS. Read from {@code kernel-routes.properties},
  * written by {@code bench/kernel-routes.sh} from measurements on the machine it runs on; a
  * backend missing there routes nothing.
  *
@@ -32,8 +34,10 @@ final class Routes {
   final int nnRows;
   final int ntRows;
   final int tnRows;
+  /** Most filters of a stride-1 convolution run by {@link ShiftedConv}'s kernels. */
+  final int shifted;
 
-  Routes(String key, int nn, int nt, int tn, int nnRows, int ntRows, int tnRows) {
+  Routes(String key, int nn, int nt, int tn, int nnRows, int ntRows, int tnRows, int shifted) {
     this.key = key;
     this.nn = nn;
     this.nt = nt;
@@ -41,6 +45,7 @@ final class Routes {
     this.nnRows = nnRows;
     this.ntRows = ntRows;
     this.tnRows = tnRows;
+    this.shifted = shifted;
   }
 
   /**
@@ -55,7 +60,7 @@ final class Routes {
   static Routes load(String backend, String coreType, boolean vectorApi) {
     String key = measuredKey(backend, coreType);
     if (!vectorApi) {
-      return new Routes(key, 0, 0, 0, 0, 0, 0);
+      return new Routes(key, 0, 0, 0, 0, 0, 0, 0);
     }
     Properties p = new Properties();
     try (InputStream in = Routes.class.getResourceAsStream(RESOURCE)) {
@@ -69,7 +74,8 @@ final class Routes {
       key = backend;
     }
     return new Routes(key, get(p, key + ".NN"), get(p, key + ".NT"), get(p, key + ".TN"),
-        get(p, key + ".NN.minRows"), get(p, key + ".NT.minRows"), get(p, key + ".TN.minRows"));
+        get(p, key + ".NN.minRows"), get(p, key + ".NT.minRows"), get(p, key + ".TN.minRows"),
+        get(p, key + ".SHIFTED"));
   }
 
   private static int get(Properties p, String key) {

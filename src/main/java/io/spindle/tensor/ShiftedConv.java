@@ -7,20 +7,25 @@ import java.util.Arrays;
  * column matrix. With a plane laid out flat and bordered, moving a kernel tap by one row or
  * column is moving an offset, so:
  * <ul>
- *   <li><b>forward</b> (where {@link #forwardRoutesNarrow} holds): out[f][q] = sum over
- *       channels c and taps t of w[f][c][t] x[c][q + shift(t)], one product whose k = C kh kw
- *       "columns" are offsets into the bordered input ({@link Blas#sgemmColumns}). im2col
- *       instead wrote kh kw copies of the input (10.8 MB per batch of 64 for the residual
- *       network's 24-channel 14x14 layer) for the product to read back;
- *   <li><b>weight gradient</b>, after a forward here: per tap, dW_t (C x F) = the input shifted
- *       by t (Q x C, one plane per channel) transposed times the bordered output gradient
- *       (Q x F), a plain strided product for whichever kernel the routing picks;
+ *   <li><b>forward</b>: out[f][q] = sum over channels c and taps t of w[f][c][t]
+ *       x[c][q + shift(t)], one product whose k = C kh kw "columns" are offsets into the
+ *       bordered input ({@link Blas#sgemmColumns}). im2col instead wrote kh kw copies of the
+ *       input (10.8 MB per batch of 64 for the residual network's 24-channel 14x14 layer) for
+ *       the product to read back;
+ *   <li><b>weight gradient</b>: dW = A^T dOut over the Q positions, A's columns the forward's
+ *       offsets into the bordered input ({@link Blas#sgemmTNColumns}), one product for all
+ *       taps;
  *   <li><b>input gradient</b>: dx[c][p] = sum over taps t and filters f of
- *       w[f][c][t] dOut[f][p - shift(t)], one product per tap of the batch's (Q x F) shifted
- *       output gradient by that tap's F x C weights, all added into one Q x C result. For the
- *       residual network's 3x3 layers this replaced 64 products of 224 x 216 x 24 and col2im's
- *       216 adds per example by 9 products of 14400 x 24 x 24 (24 channels at 14x14).
+ *       w[f][c][t] dOut[f][p - shift(t)]: one product whose kh kw F columns are offsets into
+ *       the bordered output gradient (residual network, one thread: 1.4-1.8 -> 0.9-1.5 ms per
+ *       layer and batch of 64 against the per-tap products below).
  * </ul>
+ * All three run NarrowGemm's Vector-API kernels, for the layers whose filter count the
+ * routing table sends here ({@link #shiftedForward}). The other stride-1 layers keep im2col +
+ * the BLAS for forward and weight gradient, and take only the input gradient from here, as one
+ * routed product per tap of the batch's (Q x F) shifted output gradient by that tap's F x C
+ * weights, all added into one Q x C result. Either input gradient replaced, for the residual
+ * network's 3x3 layers, 64 products of 224 x 216 x 24 and col2im's 216 adds per example.
  *
  * <p>Layout: one row of L = W + padW positions per image row, the W values and then padW
  * zeros (the gap serves as the next row's left border too); one example is H + padH rows, of
@@ -60,8 +65,6 @@ public final class ShiftedConv {
   private int[] columnOffsets = new int[0];
   /** The forward product's result: F columns of the rounded-up Q rows. */
   private float[] forwardResult = new float[0];
-  /** One tap's weight gradient, C x F. */
-  private final float[] tapGradient;
 
   /** Zeros before the output gradient's first example: the most negative tap shift. */
   private final int margin;
@@ -99,7 +102,6 @@ public final class ShiftedConv {
     this.exampleStride = (height + padH) * rowLength;
     this.taps = channels * kernelH * kernelW;
     this.inMargin = padH * rowLength + padW;
-    this.tapGradient = new float[channels * filters];
     this.margin = (kernelH - 1 - padH) * rowLength + (kernelW - 1 - padW);
     this.trailing = padH * rowLength + padW;
     this.tapShift = new int[kernelH * kernelW];
@@ -138,20 +140,21 @@ public final class ShiftedConv {
   }
 
   /**
-   * Whether the forward of n examples runs here: where the routing sends the same product in
-   * im2col's layout (n outH outW pixels by F filters over K taps) to NarrowGemm, whose
-   * kernel this is. Where the BLAS wins that product (OpenBLAS's own AVX-512 kernels, wide
-   * layers) the layer keeps im2col + sgemm.
+   * Whether this layer runs over shifted views: where the routing table says so for its
+   * filter count ({@link Blas#shiftedConvolution}, measured on whole layers against im2col +
+   * the BLAS). Then {@link #forward}, {@link #addWeightGradient} and the one-product
+   * {@link #inputGradient} run NarrowGemm's offset kernels; else the layer keeps im2col +
+   * sgemm, and only its input gradient comes here, as one routed product per tap.
    */
-  public boolean forwardRoutesNarrow(int n) {
-    return Blas.route(false, false, n * outH * outW, filters, taps) == Blas.Kernel.NARROW;
+  public boolean shiftedForward() {
+    return Blas.shiftedConvolution(filters);
   }
 
   /**
    * The forward of n examples ({@code x}: C x H x W each) into {@code out} (F x outH x outW
    * each), with the weights [f][c][ky][kx] at {@code weights[wOff..]}, the bias at
    * {@code weights[bOff..]} and, if {@code relu}, rectified. Keeps the bordered input for
-   * {@link #addWeightGradient}. Only where {@link #forwardRoutesNarrow} holds.
+   * {@link #addWeightGradient}. Only where {@link #shiftedForward} holds.
    */
   public void forward(float[] x, int n, float[] weights, int wOff, int bOff, boolean relu,
       float[] out) {
@@ -265,25 +268,10 @@ public final class ShiftedConv {
           + inExamples + " and an output gradient of " + borderedExamples);
     }
     int q = n * exampleStride;
-    if (Blas.route(true, false, taps, filters, q) == Blas.Kernel.NARROW) {
-      // All taps in one product, added straight into the gradient: its [f][c][ky][kx] order
-      // is the product's K x F column-major result, and the offsets are the forward's.
-      Blas.sgemmTNColumns(taps, filters, q, input, columnOffsets, bordered, margin, planeLength,
-          grads, gOff, taps);
-      return;
-    }
-    int kernelTaps = kernelH * kernelW;
-    for (int ky = 0, t = 0; ky < kernelH; ky++) {
-      for (int kx = 0; kx < kernelW; kx++, t++) {
-        Blas.sgemm(true, false, channels, filters, q, 1f, input, ky * rowLength + kx, inPlane,
-            bordered, margin, planeLength, 0f, tapGradient, 0, channels);
-        for (int f = 0; f < filters; f++) {
-          for (int c = 0; c < channels; c++) {
-            grads[gOff + f * taps + c * kernelTaps + t] += tapGradient[f * channels + c];
-          }
-        }
-      }
-    }
+    // All taps in one product, added straight into the gradient: its [f][c][ky][kx] order
+    // is the product's K x F column-major result, and the offsets are the forward's.
+    Blas.sgemmTNColumns(taps, filters, q, input, columnOffsets, bordered, margin, planeLength,
+        grads, gOff, taps);
   }
 
   /**
@@ -296,7 +284,7 @@ public final class ShiftedConv {
     int plane = planeLength;
     int kernelTaps = kernelH * kernelW;
     int inner = kernelTaps * filters;
-    if (Blas.route(false, false, q, channels, filters) == Blas.Kernel.NARROW) {
+    if (Blas.shiftedConvolution(filters)) {
       // One product over all taps: column (t, f) of the shifted output gradient is plane f at
       // tap t's shift, and the result is written once instead of added to nine times.
       for (int t = 0; t < kernelTaps; t++) {

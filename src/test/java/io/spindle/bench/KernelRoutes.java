@@ -1,6 +1,10 @@
 package io.spindle.bench;
 
+import io.spindle.nn.Init;
+import io.spindle.nn.Layer;
+import io.spindle.nn.layers.Conv2D;
 import io.spindle.tensor.Blas;
+import io.spindle.tensor.Shape;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -20,7 +24,8 @@ import java.util.TreeMap;
  * (conf/resnet-mnist.conf) layers at batch 64, of dense layers at batch shares 8-64, and a
  * sweep of filter counts, on this JVM's BLAS and on {@code NarrowGemm}; prints the table and,
  * per layout, the widest narrow side routed to NarrowGemm: the threshold that minimizes the
- * summed time of the measured shapes. With
+ * summed time of the measured shapes. Then whole stride-1 convolution layers, over shifted
+ * views and on im2col, for the most filters routed to the shifted path ({@code SHIFTED}). With
  * {@code --write FILE} it replaces this backend's lines of the routing table (run by
  * {@code bench/kernel-routes.sh}, once per backend).
  */
@@ -125,11 +130,13 @@ public final class KernelRoutes {
       }
       rule.put(e.getKey(), best);
     }
+    int shifted = shiftedRule(seconds);
     StringBuilder line = new StringBuilder("route:");
     for (Map.Entry<String, int[]> e : rule.entrySet()) {
       line.append(String.format(Locale.ROOT, " %s.%s=%d %s.%s.minRows=%d", backend, e.getKey(),
           e.getValue()[0], backend, e.getKey(), e.getValue()[1]));
     }
+    line.append(String.format(Locale.ROOT, " %s.SHIFTED=%d", backend, shifted));
     System.out.printf(Locale.ROOT, "%s (load average %s)%n", line, load());
     if (write != null) {
       List<String> lines = Files.exists(write) ? new ArrayList<>(Files.readAllLines(write))
@@ -139,9 +146,100 @@ public final class KernelRoutes {
         lines.add(backend + "." + e.getKey() + "=" + e.getValue()[0]);
         lines.add(backend + "." + e.getKey() + ".minRows=" + e.getValue()[1]);
       }
+      lines.add(backend + ".SHIFTED=" + shifted);
       Files.write(write, lines);
       System.out.println("wrote " + write);
     }
+  }
+
+  /**
+   * Stride-1 3x3 convolutions ("same" padding) that Conv2D can run over shifted views:
+   * {channels, height and width, filters}. The residual network's two, a sweep of filter
+   * counts, and conf/cnn-large-mnist.conf's wider layers.
+   */
+  private static final Object[][] SHIFTED_LAYERS = {
+      {"resnet block1 24@3x3 on 24x14x14", 24, 14, 24},
+      {"resnet block2b 48@3x3 on 48x7x7", 48, 7, 48},
+      {"sweep 4@3x3 on 16x14x14", 16, 14, 4},
+      {"sweep 8@3x3 on 16x14x14", 16, 14, 8},
+      {"sweep 12@3x3 on 16x14x14", 16, 14, 12},
+      {"sweep 32@3x3 on 16x14x14", 16, 14, 32},
+      {"cnn-large 32@3x3 on 32x28x28", 32, 28, 32},
+      {"cnn-large 64@3x3 on 32x14x14", 32, 14, 64},
+      {"cnn-large 64@3x3 on 64x14x14", 64, 14, 64}};
+
+  /**
+   * The SHIFTED line: whole layers (forward and backward of a batch of 64, the layer's own
+   * code) timed over shifted views and on im2col + this BLAS, each forced; the most filters
+   * routed to the shifted path is the threshold that minimizes the summed time, as for the
+   * products.
+   */
+  private static int shiftedRule(double seconds) {
+    System.out.printf(Locale.ROOT, "%-34s %9s %9s %7s%n", "stride-1 layer, batch 64",
+        "im2col ms", "shifted", "winner");
+    List<double[]> layers = new ArrayList<>();
+    for (Object[] l : SHIFTED_LAYERS) {
+      int channels = (Integer) l[1];
+      int size = (Integer) l[2];
+      int filters = (Integer) l[3];
+      if (!Blas.narrowFits(false, false, 64 * size * size, filters, 9 * channels)) {
+        continue;
+      }
+      double im2col = layerMillis(channels, size, filters, false, seconds);
+      double shifted = layerMillis(channels, size, filters, true, seconds);
+      layers.add(new double[] {filters, im2col, shifted, 0});
+      System.out.printf(Locale.ROOT, "%-34s %9.3f %9.3f %7s%n", l[0], im2col, shifted,
+          shifted < im2col ? "shifted" : "im2col");
+    }
+    int best = 0;
+    double bestCost = cost(layers, 0, 0);
+    for (double[] t : layers) {
+      double c = cost(layers, (int) t[0], 0);
+      if (c < bestCost * (1 - 1e-9)) {
+        bestCost = c;
+        best = (int) t[0];
+      }
+    }
+    return bestCost > (1 - MIN_GAIN) * cost(layers, 0, 0) ? 0 : best;
+  }
+
+  /** Median CPU ms of one forward + backward of a batch of 64, the shifted path forced. */
+  private static double layerMillis(int channels, int size, int filters, boolean shifted,
+      double seconds) {
+    int batch = 64;
+    Shape in = Shape.of(channels, size, size);
+    Conv2D spec = new Conv2D(filters, 3, 3, 1, 1, 1, 1, Init.HE_UNIFORM);
+    Shape out = spec.outputShape(in);
+    Layer layer = spec.instantiate(in, 0);
+    SplittableRandom rng = new SplittableRandom(2);
+    float[] params = random(rng, spec.paramCount(in));
+    float[] grads = new float[params.length];
+    float[] x = random(rng, batch * in.size());
+    float[] dy = random(rng, batch * out.size());
+    Runnable run = () -> {
+      layer.forward(params, x, batch, true);
+      layer.backward(params, grads, x, dy, batch, true);
+    };
+    Blas.overrideShiftedConvolution(shifted);
+    try {
+      double[] rounds = new double[5];
+      timeFor(run, seconds);
+      for (int r = 0; r < rounds.length; r++) {
+        rounds[r] = timeFor(run, seconds / rounds.length);
+      }
+      Arrays.sort(rounds);
+      return rounds[rounds.length / 2] / 1e6;
+    } finally {
+      Blas.overrideShiftedConvolution(null);
+    }
+  }
+
+  private static float[] random(SplittableRandom rng, int size) {
+    float[] a = new float[size];
+    for (int i = 0; i < size; i++) {
+      a[i] = (float) (rng.nextDouble() * 2 - 1);
+    }
+    return a;
   }
 
   /** Summed ns per batch when shapes with narrow side <= w and m >= r go to NarrowGemm. */

@@ -1,6 +1,7 @@
 package io.spindle.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.spindle.tensor.NarrowGemmTest.Kind;
@@ -88,5 +89,19 @@ class RoutedGemmTest {
     }
     // Beyond NarrowGemm's shapes the BLAS runs whatever the table says.
     assertEquals(Blas.Kernel.BLAS, Blas.route(false, false, 256, 256, 256));
+    // Stride-1 convolutions over shifted views: up to the SHIFTED line's filter count, never
+    // past NarrowGemm's widest product.
+    int shifted = Integer.parseInt(table.getProperty(backend + ".SHIFTED", "0"));
+    for (int f = 1; f <= 200; f++) {
+      assertEquals(f <= shifted && f <= 64, Blas.shiftedConvolution(f), backend + " SHIFTED " + f);
+    }
+    Blas.overrideShiftedConvolution(shifted == 0);
+    try {
+      assertEquals(shifted == 0, Blas.shiftedConvolution(24), "forced on this thread");
+      assertFalse(Blas.shiftedConvolution(65), "wider than NarrowGemm's products");
+    } finally {
+      Blas.overrideShiftedConvolution(null);
+    }
+    assertEquals(24 <= shifted, Blas.shiftedConvolution(24), "back to the table");
   }
 }

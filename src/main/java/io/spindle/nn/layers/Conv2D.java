@@ -102,7 +102,8 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
   }
 
   /**
-   * Conv2D by im2col + sgemm. For a batch of n examples with P output pixels each, K = C kh kw
+   * Conv2D by im2col + sgemm, or by products over shifted views or a direct convolution for
+   * stride-1 layers (below). For a batch of n examples with P output pixels each, K = C kh kw
    * kernel taps and F filters (weights W^T are a column-major K x F matrix):
    * <ul>
    *   <li>forward: col = im2col(x), an (n P) x K pixel-major matrix for the whole batch, kept
@@ -150,6 +151,15 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
    * residual network's 24-channel 14x14 layer 8.5-8.0 -> 4.3-5.1 / 5.2-5.3 -> 4.1-4.2, its
    * 48-channel 7x7 one 4.3-4.9 -> 2.8-3.0 / 6.1-6.4 -> 3.6-4.6 (interleaved runs on a busy
    * machine).
+   *
+   * <p>The same layers now skip im2col in forward too, where the routing table's SHIFTED line
+   * sends their filter count ({@code bench/kernel-routes.sh} times whole layers both ways):
+   * {@link ShiftedConv} computes the forward as one product over offsets into the bordered
+   * input, the weight gradient as one product over the same offsets, and the input gradient
+   * as one product over all taps. No column matrix is written (10.8 MB per batch of 64 for the
+   * 24-channel 14x14 layer). The residual network's one-thread step, native under the Haswell
+   * pin, 2,283-2,331 -> 2,781-2,911 images/s (bench/engine.sh's EngineBenchmark,
+   * interleaved); its first block forward 5.4-5.7 -> 2.9-3.1 ms, backward 7.3-7.5 -> 5.6-5.9.
    *
    * <p>Stride-1 layers with few taps (K <= {@code DIRECT_MAX_TAPS}: LeNet-5's conv1, the
    * residual network's stem) skip im2col: {@link DirectConv} computes their forward and weight
@@ -199,7 +209,7 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
     private final boolean wideGradInput;
     /**
      * Stride-1 products over shifted views of the bordered planes (see ShiftedConv), or null:
-     * the input gradient always, forward and weight gradient where it routes narrow.
+     * the input gradient always, forward and weight gradient where the routing says so.
      */
     private final ShiftedConv shifted;
     /** Whether the last forward ran through {@link #shifted} (backward then does too). */
@@ -280,7 +290,7 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
         }
         return out;
       }
-      shiftedForward = direct == null && shifted != null && shifted.forwardRoutesNarrow(n);
+      shiftedForward = direct == null && shifted != null && shifted.shiftedForward();
       if (shiftedForward) {
         shifted.forward(input, n, params, paramOffset, biasOffset, relu, out);
         return out;

@@ -8,7 +8,6 @@ import io.spindle.nn.Init;
 import io.spindle.nn.Layer;
 import io.spindle.tensor.Blas;
 import io.spindle.tensor.DirectConv;
-import io.spindle.tensor.Im2col;
 import io.spindle.tensor.Shape;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,9 @@ import org.junit.jupiter.api.Test;
  *       non-square kernels and padding;
  *   <li>im2col + sgemm, with the input gradient in the wide layout (stride 1) or through
  *       col2im over chunks of examples, the chunk forced down to one and two examples so that
- *       a batch ends in a partial chunk.
+ *       a batch ends in a partial chunk;
+ *   <li>the shifted path ({@link io.spindle.tensor.ShiftedConv}: stride 1, more taps), both
+ *       over shifted views and on im2col with the per-tap input gradient, forced either way.
  * </ul>
  * Each layer runs three batches of changing size, so reused scratch must not leak between them.
  */
@@ -71,15 +72,19 @@ class Conv2DPathsTest {
   void shiftedPathMatchesDoublePrecisionLoops() {
     SplittableRandom rng = new SplittableRandom(20261208L);
     for (int[] g : SHIFTED_GEOMETRIES) {
-      for (boolean relu : new boolean[] {false, true}) {
-        Conv2D.Instance layer = check(g, relu, false, 0, rng);
-        // Forward and weight gradient go through the shifted views where the routing sends
-        // the im2col product to NarrowGemm (under VectorBLAS and OpenBLAS's Haswell kernels,
-        // the CI's two runs), else through im2col; the input gradient always.
-        int k = g[0] * g[4] * g[5];
-        int pixels = Im2col.outSize(g[1], g[4], 1, g[6]) * Im2col.outSize(g[2], g[5], 1, g[7]);
-        assertEquals(Blas.route(false, false, 4 * pixels, g[3], k) == Blas.Kernel.NARROW,
-            layer.isShiftedForward(), "shifted forward for " + describe(g));
+      // Both ways, whatever the routing table says for this backend: over shifted views
+      // (forward, weight and input gradient on NarrowGemm's offset kernels), and im2col + the
+      // BLAS with the per-tap input gradient.
+      for (boolean shifted : new boolean[] {true, false}) {
+        Blas.overrideShiftedConvolution(shifted);
+        try {
+          for (boolean relu : new boolean[] {false, true}) {
+            Conv2D.Instance layer = check(g, relu, false, 0, rng);
+            assertEquals(shifted, layer.isShiftedForward(), "shifted path for " + describe(g));
+          }
+        } finally {
+          Blas.overrideShiftedConvolution(null);
+        }
       }
     }
   }
