@@ -574,13 +574,15 @@ public final class PerformanceReport {
           + " median over its rounds of this thread's CPU time, the conv+dense aggregate, the"
           + " same BLAS's 256x256x256 sgemm, and the core's float32 peak (FMA chains on"
           + " registers, `bench/fma-peak.sh`). The \"products alone\" line is the time in"
-          + " products inside the layers (sgemm, and the direct convolution of layers with few"
-          + " taps; a metered pass): the ceiling the aggregate could reach with"
-          + " free im2col, reorders and activations. Which products run on the BLAS and which"
-          + " on Spindle's narrow kernels follows `kernel-routes.properties`, measured by"
-          + " `bench/kernel-routes.sh` (for native OpenBLAS, per core type: a row run with"
-          + " OPENBLAS_CORETYPE follows that type's lines, e.g. `JNIBLAS-Haswell`, a row on"
-          + " OpenBLAS's own choice the `JNIBLAS` lines).");
+          + " products inside the layers (sgemm, Spindle's own product kernels, and the direct"
+          + " convolution of layers with few taps; a metered pass): the ceiling the aggregate"
+          + " could reach with free im2col, reorders and activations. Which products run on the"
+          + " BLAS and which on Spindle's narrow kernels, and which stride-1 convolutions run"
+          + " over shifted views of their input instead of im2col (the `SHIFTED` lines), follows"
+          + " `kernel-routes.properties`, measured by `bench/kernel-routes.sh` (for native"
+          + " OpenBLAS, per core type: a row run with OPENBLAS_CORETYPE follows that type's"
+          + " lines, e.g. `JNIBLAS-Haswell`, a row on OpenBLAS's own choice the `JNIBLAS`"
+          + " lines).");
       line("");
       line("| network | BLAS | images/s | conv+dense GFLOP/s | of sgemm 256^3 | of core peak |"
           + " sgemm GFLOP/s | core peak GFLOP/s |");
