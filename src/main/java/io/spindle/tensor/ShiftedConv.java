@@ -164,7 +164,7 @@ public final class ShiftedConv {
     if (plane > inPlane) {
       inPlane = plane;
       // One spare plane: netlib's bounds check of the weight gradient's shifted matrices.
-      input = new float[(channels + 1) * plane];
+      input = allocate((long) (channels + 1) * plane);
       inExamples = 0;
       columnOffsets = new int[taps];
       for (int c = 0, t = 0; c < channels; c++) {
@@ -195,7 +195,7 @@ public final class ShiftedConv {
       }
     }
     if (forwardResult.length < (long) filters * rows) {
-      forwardResult = new float[filters * rows];
+      forwardResult = allocate((long) filters * rows);
     }
     Blas.sgemmColumns(rows, filters, taps, input, 0, columnOffsets, weights, wOff, 1, taps,
         forwardResult, 0, rows);
@@ -233,7 +233,7 @@ public final class ShiftedConv {
       // Sized for the largest batch so far: example j's positions do not depend on n, and the
       // borders and gaps, never written, stay zero.
       planeLength = length;
-      bordered = new float[(filters + 1) * planeLength];
+      bordered = allocate((long) (filters + 1) * planeLength);
       borderedExamples = 0;
     }
     int plane = planeLength;
@@ -300,7 +300,7 @@ public final class ShiftedConv {
       }
       int rows = roundedRows(n);
       if (result.length < (long) channels * rows) {
-        result = new float[channels * rows];
+        result = allocate((long) channels * rows);
       }
       Blas.sgemmColumns(rows, channels, inner, bordered, 0, tapColumns, tapWeights, 0, 1, inner,
           result, 0, rows);
@@ -316,7 +316,7 @@ public final class ShiftedConv {
       }
     }
     if (result.length < (long) (channels + 1) * q) {
-      result = new float[(channels + 1) * q];
+      result = allocate((long) (channels + 1) * q);
     }
     for (int t = 0; t < kernelTaps; t++) {
       Blas.sgemm(false, false, q, channels, filters, 1f, bordered, tapShift[t], plane,
@@ -337,5 +337,14 @@ public final class ShiftedConv {
         }
       }
     }
+  }
+
+  /** A batch-sized scratch buffer, or a clear error where the batch is too large for one. */
+  private static float[] allocate(long size) {
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("convolution buffer of " + size
+          + " floats is too large; use a smaller batch");
+    }
+    return new float[(int) size];
   }
 }
