@@ -21,6 +21,23 @@ public final class Loops {
   }
 
   /**
+   * dst[d .. d + n) = src[s .. s + n) + bias, rectified if {@code relu}: a convolution's
+   * output pass from its product's result (im2col's and the shifted forward's).
+   */
+  public static void addBias(float[] src, int s, float[] dst, int d, int n, float bias,
+      boolean relu) {
+    if (relu) {
+      for (int i = 0; i < n; i++) {
+        dst[d + i] = Math.max(0f, src[s + i] + bias);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        dst[d + i] = src[s + i] + bias;
+      }
+    }
+  }
+
+  /**
    * dst[d .. d + n) = g[s .. s + n) where the rectified output y[s ..] is positive, else 0
    * (a ReLU's backward, x > 0 tested on the bits: positive floats are the positive ints), and
    * returns the sum of what was written (a bias gradient).

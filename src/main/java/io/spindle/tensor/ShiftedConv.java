@@ -21,7 +21,7 @@ import java.util.Arrays;
  *       layer and batch of 64 against the per-tap products below).
  * </ul>
  * All three run NarrowGemm's Vector-API kernels, for the layers whose filter count the
- * routing table sends here ({@link #shiftedForward}). The other stride-1 layers keep im2col +
+ * routing table sends here ({@link #routed}). The other stride-1 layers keep im2col +
  * the BLAS for forward and weight gradient, and take only the input gradient from here, as one
  * routed product per tap of the batch's (Q x F) shifted output gradient by that tap's F x C
  * weights, all added into one Q x C result. Either input gradient replaced, for the residual
@@ -146,7 +146,7 @@ public final class ShiftedConv {
    * {@link #inputGradient} run NarrowGemm's offset kernels; else the layer keeps im2col +
    * sgemm, and only its input gradient comes here, as one routed product per tap.
    */
-  public boolean shiftedForward() {
+  public boolean routed() {
     return Blas.shiftedConvolution(filters);
   }
 
@@ -154,7 +154,7 @@ public final class ShiftedConv {
    * The forward of n examples ({@code x}: C x H x W each) into {@code out} (F x outH x outW
    * each), with the weights [f][c][ky][kx] at {@code weights[wOff..]}, the bias at
    * {@code weights[bOff..]} and, if {@code relu}, rectified. Keeps the bordered input for
-   * {@link #addWeightGradient}. Only where {@link #shiftedForward} holds.
+   * {@link #addWeightGradient}. Only where {@link #routed} holds.
    */
   public void forward(float[] x, int n, float[] weights, int wOff, int bOff, boolean relu,
       float[] out) {
@@ -206,15 +206,7 @@ public final class ShiftedConv {
         int src = f * rows + j * exampleStride;
         int dst = (j * filters + f) * pixels;
         for (int oy = 0; oy < outH; oy++, src += rowLength, dst += outW) {
-          if (relu) {
-            for (int ox = 0; ox < outW; ox++) {
-              out[dst + ox] = Math.max(0f, forwardResult[src + ox] + b);
-            }
-          } else {
-            for (int ox = 0; ox < outW; ox++) {
-              out[dst + ox] = forwardResult[src + ox] + b;
-            }
-          }
+          Loops.addBias(forwardResult, src, out, dst, outW, b, relu);
         }
       }
     }

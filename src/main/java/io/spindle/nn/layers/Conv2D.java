@@ -290,7 +290,7 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
         }
         return out;
       }
-      shiftedForward = direct == null && shifted != null && shifted.shiftedForward();
+      shiftedForward = direct == null && shifted != null && shifted.routed();
       if (shiftedForward) {
         shifted.forward(input, n, params, paramOffset, biasOffset, relu, out);
         return out;
@@ -309,15 +309,7 @@ public record Conv2D(int filters, int kernelH, int kernelW, int strideH, int str
           float b = params[biasOffset + f];
           int src = f * rows + j * pixels;
           int dst = j * outSize + f * pixels;
-          if (relu) {
-            for (int p = 0; p < pixels; p++) {
-              out[dst + p] = Math.max(0f, pixelMajor[src + p] + b);
-            }
-          } else {
-            for (int p = 0; p < pixels; p++) {
-              out[dst + p] = pixelMajor[src + p] + b;
-            }
-          }
+          Loops.addBias(pixelMajor, src, out, dst, pixels, b, relu);
         }
       }
       return out;
